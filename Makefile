@@ -1,0 +1,100 @@
+# NB67 HVAC bundle. The two commands an operator needs: `make run` and `make test`.
+# Everything installs itself into .tools/ (ignored) and is reused when present.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export NB67_ROOT := $(CURDIR)
+export PATH := $(CURDIR)/.tools/bin:$(PATH)
+CONNECT ?= $(CURDIR)/.tools/bin/redpanda-connect
+
+.PHONY: help setup deps connect kafka postgres gen gen-check build wasm \
+        stack-up stack-down stack-status topics run stop \
+        lint typecheck test test-unit test-config test-integration \
+        bench bench-decode bench-e2e bench-predict clean
+
+help:
+	@echo "make run    - install what is missing, start Kafka + PostgreSQL + Connect + simulator"
+	@echo "make test   - install what is missing, lint, unit, config and integration tests"
+	@echo "make stop   - stop everything make run started (same as stack-down)"
+	@echo "other: setup build gen stack-up stack-down stack-status lint bench bench-decode bench-e2e bench-predict"
+
+## ---- install (idempotent, pinned) -----------------------------------------
+setup: deps connect kafka postgres
+
+deps: node_modules/.package-lock.json
+node_modules/.package-lock.json: package.json
+	npm install --no-audit --no-fund
+	@touch $@
+
+connect:
+	@tools/connect/build.sh
+
+kafka:
+	@tools/kafka/fetch.sh
+
+postgres:
+	@tools/stack/postgres.sh install
+
+## ---- code generation and the WASM module -----------------------------------
+gen: deps
+	npm run gen
+
+gen-check: deps
+	npm run gen:check
+
+build: deps
+	npm run build
+
+wasm: build
+
+## ---- local stack ---------------------------------------------------------------
+stack-up: setup
+	@tools/stack/stack.sh up
+
+stack-down:
+	@tools/stack/stack.sh down
+
+stack-status:
+	@tools/stack/stack.sh status
+
+topics:
+	@tools/stack/topics.sh
+
+run: setup build stack-up
+	@tools/stack/run.sh
+
+stop: stack-down
+
+## ---- checks -------------------------------------------------------------------
+lint: connect deps
+	@tools/lint.sh
+
+typecheck: deps
+	npm run typecheck
+
+test: setup build lint
+	@tools/run-tests.sh
+
+test-unit: deps build
+	npm run test:unit
+
+test-config: connect build
+	$(CONNECT) test --log error ./test/config/...
+
+test-integration: setup build
+	@tools/stack/stack.sh up
+	npm run test:integration
+
+## ---- benchmarks (not tests) ------------------------------------------------------
+bench: bench-decode bench-e2e bench-predict
+
+bench-decode: setup build
+	@bench/decode.sh
+
+bench-e2e: setup build
+	@bench/e2e.sh
+
+bench-predict: setup build
+	@bench/predict.sh
+
+clean:
+	rm -rf dist .reports

@@ -1,0 +1,203 @@
+// The Redpanda Connect `wasm` processor ABI (host module "benthos_wasm"), and the
+// small output writer every exported function uses.
+//
+// Rules this file encodes (shared/spec/redpanda-connect.md §1-§2):
+// - The host calls `malloc` for every inbound buffer (body, metadata value) and
+//   calls `free` on each of them after the exported function returns, even after
+//   a trap. So inbound buffers are valid for the whole call and we never free them.
+// - Outbound buffers are copied by the host immediately, so one reusable scratch
+//   block serves every set_bytes/set_meta call.
+// - Runtime `minimal`: each exported function ends with `finish()` (__collect),
+//   when nothing managed is live, so memory stays flat across millions of calls.
+// - Nothing here imports from `env`: no console, Date, Math.random or trace.
+
+@external("benthos_wasm", "v0_msg_as_bytes")
+declare function v0_msg_as_bytes(): u64;
+@external("benthos_wasm", "v0_msg_set_bytes")
+declare function v0_msg_set_bytes(ptr: usize, len: usize): void;
+@external("benthos_wasm", "v0_msg_get_meta")
+declare function v0_msg_get_meta(keyPtr: usize, keyLen: usize): u64;
+@external("benthos_wasm", "v0_msg_set_meta")
+declare function v0_msg_set_meta(keyPtr: usize, keyLen: usize, valPtr: usize, valLen: usize): void;
+
+/** Allocator the host uses for inbound buffers. Raw TLSF blocks, outside the GC. */
+export function malloc(size: usize): usize {
+  return heap.alloc(size);
+}
+
+/** Called by the host on every inbound buffer after the exported function returns. */
+export function free(ptr: usize): void {
+  heap.free(ptr);
+}
+
+// ---- inbound -------------------------------------------------------------
+
+/** Pointer and length of the current message body, set by readBody(). */
+export let bodyPtr: usize = 0;
+export let bodyLen: usize = 0;
+
+/** Fetch the message body into module memory (the host allocates it via malloc). */
+export function readBody(): void {
+  const v = v0_msg_as_bytes();
+  bodyPtr = <usize>(v >>> 32);
+  bodyLen = <usize>(v & 0xffffffff);
+}
+
+/** Metadata value as a string; "" when absent (the host cannot tell absent from empty). */
+export function getMeta(key: string): string {
+  const kLen = writeKey(key);
+  const v = v0_msg_get_meta(keyBuf, kLen);
+  const len = <usize>(v & 0xffffffff);
+  if (len == 0) return "";
+  return String.UTF8.decodeUnsafe(<usize>(v >>> 32), len);
+}
+
+// ---- outbound ------------------------------------------------------------
+
+// Key scratch: metadata keys are short ASCII names.
+let keyBuf: usize = heap.alloc(64);
+let keyCap: usize = 64;
+
+function writeKey(key: string): usize {
+  const n = <usize>String.UTF8.byteLength(key);
+  if (n > keyCap) {
+    keyBuf = heap.realloc(keyBuf, n);
+    keyCap = n;
+  }
+  String.UTF8.encodeUnsafe(changetype<usize>(key), key.length, keyBuf);
+  return n;
+}
+
+// Value scratch for set_meta.
+let valBuf: usize = heap.alloc(256);
+let valCap: usize = 256;
+
+/** Set a metadata key to a string value. */
+export function setMeta(key: string, value: string): void {
+  const kLen = writeKey(key);
+  const n = <usize>String.UTF8.byteLength(value);
+  if (n > valCap) {
+    valBuf = heap.realloc(valBuf, n);
+    valCap = n;
+  }
+  String.UTF8.encodeUnsafe(changetype<usize>(value), value.length, valBuf);
+  v0_msg_set_meta(keyBuf, kLen, valBuf, n);
+}
+
+/** Set a metadata key to raw bytes already in module memory. */
+export function setMetaBytes(key: string, ptr: usize, len: usize): void {
+  const kLen = writeKey(key);
+  v0_msg_set_meta(keyBuf, kLen, ptr, len);
+}
+
+// ---- body writer -----------------------------------------------------------
+// A growable byte buffer kept for the life of the instance (never freed, so it
+// is not clobbered by __collect: heap.alloc blocks are outside the GC).
+
+let outBuf: usize = heap.alloc(8192);
+let outCap: usize = 8192;
+export let outLen: usize = 0;
+
+export function outReset(): void {
+  outLen = 0;
+}
+
+@inline
+function ensure(extra: usize): void {
+  const need = outLen + extra;
+  if (need > outCap) {
+    let cap = outCap << 1;
+    while (cap < need) cap <<= 1;
+    outBuf = heap.realloc(outBuf, cap);
+    outCap = cap;
+  }
+}
+
+export function outByte(b: u8): void {
+  ensure(1);
+  store<u8>(outBuf + outLen, b);
+  outLen += 1;
+}
+
+/** Copy bytes (for example a static key fragment from a data segment). */
+export function outBytes(ptr: usize, len: usize): void {
+  ensure(len);
+  memory.copy(outBuf + outLen, ptr, len);
+  outLen += len;
+}
+
+/** ASCII/UTF-8 text. */
+export function outStr(s: string): void {
+  const n = <usize>String.UTF8.byteLength(s);
+  ensure(n);
+  String.UTF8.encodeUnsafe(changetype<usize>(s), s.length, outBuf + outLen);
+  outLen += n;
+}
+
+/** Unsigned decimal. */
+export function outU64(v: u64): void {
+  ensure(20);
+  if (v == 0) {
+    store<u8>(outBuf + outLen, 0x30);
+    outLen += 1;
+    return;
+  }
+  // count digits, then write backwards
+  let digits: usize = 0;
+  let t = v;
+  while (t != 0) {
+    digits++;
+    t /= 10;
+  }
+  let p = outBuf + outLen + digits;
+  while (v != 0) {
+    p--;
+    store<u8>(p, <u8>(0x30 + <u32>(v % 10)));
+    v /= 10;
+  }
+  outLen += digits;
+}
+
+/** Signed decimal. */
+export function outI64(v: i64): void {
+  if (v < 0) {
+    outByte(0x2d);
+    outU64(<u64>(-v));
+  } else {
+    outU64(<u64>v);
+  }
+}
+
+/**
+ * Legacy ÷10 scaling, as JSON: an integer when v % 10 == 0 (Python v//10),
+ * otherwise the shortest repr of the double v/10, which for an s2 value is
+ * always "<int>.<digit>" (spec §2.1, checked over all 65,536 values).
+ */
+export function outTenths(v: i32): void {
+  let a = v < 0 ? -v : v;
+  if (v < 0) outByte(0x2d);
+  outU64(<u64>(a / 10));
+  const d = a % 10;
+  if (d != 0) {
+    ensure(2);
+    store<u8>(outBuf + outLen, 0x2e);
+    store<u8>(outBuf + outLen + 1, <u8>(0x30 + d));
+    outLen += 2;
+  }
+}
+
+/** Replace the message body with what was written since outReset(). */
+export function commitBody(): void {
+  v0_msg_set_bytes(outBuf, outLen);
+}
+
+/** Pointer to the written bytes (for set_meta of a slice). */
+export function outPtr(): usize {
+  return outBuf;
+}
+
+/** End of every exported call: reclaim managed garbage while nothing is live. */
+@inline
+export function finish(): void {
+  __collect();
+}
