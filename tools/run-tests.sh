@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# `make test` after setup, build and lint: unit tests, Connect config tests and
+# integration tests against the real local stack. Every stage runs even when an
+# earlier one fails, so one run shows everything; the exit code is non-zero if
+# anything failed. The last line is the total, in the plain form CI reads:
+#   tests: N passed, M failed
+set -uo pipefail
+cd "${NB67_ROOT:-$(dirname "$0")/..}"
+CONNECT="${CONNECT:-$PWD/.tools/bin/redpanda-connect}"
+mkdir -p .reports
+passed=0 failed=0 status=0
+
+count_vitest() { # $1 = json report; adds to the totals
+  if [[ -s "$1" ]]; then
+    read -r p f < <(node -e 'const r=require(process.argv[1]);console.log(r.numPassedTests, r.numFailedTests + (r.numTotalTestSuites && !r.success && r.numFailedTests===0 ? 1 : 0))' "$(realpath "$1")")
+    passed=$((passed + p)); failed=$((failed + f))
+  else
+    failed=$((failed + 1)) # the runner itself died
+  fi
+}
+
+echo "== unit tests"
+rm -f .reports/unit.json
+npx vitest run --config test/vitest.config.ts --dir test/unit --reporter=default --reporter=json --outputFile.json=.reports/unit.json || status=1
+count_vitest .reports/unit.json
+
+echo "== Connect config tests (redpanda-connect test)"
+if compgen -G "test/config/*.yaml" >/dev/null; then
+  "$CONNECT" test --log error ./test/config/... 2>&1 | tee .reports/config.txt
+  rc=${PIPESTATUS[0]}
+  p=$(grep -c "^Test '.*' succeeded" .reports/config.txt || true)
+  f=$(grep -c "^Test '.*' failed" .reports/config.txt || true)
+  passed=$((passed + p)); failed=$((failed + f))
+  if [[ $rc -ne 0 ]]; then status=1; [[ $f -eq 0 ]] && failed=$((failed + 1)); fi
+fi
+
+echo "== integration tests (real Kafka, PostgreSQL, Connect)"
+if tools/stack/stack.sh up; then
+  rm -f .reports/integration.json
+  npx vitest run --config test/vitest.config.ts --dir test/integration --reporter=default --reporter=json --outputFile.json=.reports/integration.json || status=1
+  count_vitest .reports/integration.json
+else
+  echo "stack did not come up; integration tests not run" >&2
+  status=1; failed=$((failed + 1))
+fi
+
+echo
+echo "tests: ${passed} passed, ${failed} failed"
+[[ $status -eq 0 && $failed -eq 0 ]]
