@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# `make run`, after `make stack-up`: starts every pipeline in streams mode and the frame simulator,
+# waits for Connect's /ready and prints where to look. `make stop` stops it all.
+set -euo pipefail
+ROOT="${NB67_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+export NB67_ROOT="$ROOT"
+cd "$ROOT"
+RUN="$ROOT/.tools/run"
+CONNECT="${CONNECT:-$ROOT/.tools/bin/redpanda-connect}"
+export CONNECT_HTTP_ADDRESS="${CONNECT_HTTP_ADDRESS:-127.0.0.1:4195}"
+KAFKA="${KAFKA_BOOTSTRAP_SERVER:-127.0.0.1:19092}"
+TSDB_URL="${TSDB_URL:-postgres://nb67@127.0.0.1:15432/nb67?sslmode=disable}"
+READY_TIMEOUT="${CONNECT_READY_TIMEOUT:-60}"
+mkdir -p "$RUN"
+
+alive() { [[ -f "$RUN/$1.pid" ]] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
+
+tools/stack/stack.sh status >/dev/null 2>&1 || tools/stack/stack.sh up >/dev/null
+
+shopt -s nullglob
+# PIPELINES: a glob to run a subset, e.g. PIPELINES='pipelines/ingest.yaml' make run
+pipelines=(${PIPELINES:-pipelines/*.yaml})
+resources=()
+for r in pipelines/resources/*.yaml; do resources+=(-r "$r"); done
+shopt -u nullglob
+
+if alive connect; then
+  echo "connect: already running (pid $(cat "$RUN/connect.pid")); make stop to stop it"
+else
+  [[ -x "$CONNECT" ]] || tools/connect/build.sh
+  if ((${#pipelines[@]} == 0)); then
+    echo "connect: no pipelines/*.yaml yet: starting streams mode with none (REST API only)"
+  fi
+  echo "connect: streams mode with ${#pipelines[@]} pipeline(s): ${pipelines[*]:-none}"
+  setsid nohup "$CONNECT" streams -o rpk-connect.yaml "${resources[@]}" "${pipelines[@]}" \
+    >>"$RUN/connect.log" 2>&1 </dev/null &
+  echo $! >"$RUN/connect.pid"
+fi
+
+if [[ -f tools/sim/main.ts ]] && ! alive sim; then
+  echo "simulator: npx tsx tools/sim/main.ts (log .tools/run/sim.log)"
+  setsid nohup node_modules/.bin/tsx tools/sim/main.ts >>"$RUN/sim.log" 2>&1 </dev/null &
+  echo $! >"$RUN/sim.pid"
+fi
+
+code=""
+for _ in $(seq 1 $((READY_TIMEOUT * 2))); do
+  alive connect || { echo "connect exited; last log lines:" >&2; tail -30 "$RUN/connect.log" >&2; rm -f "$RUN/connect.pid"; exit 1; }
+  code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://$CONNECT_HTTP_ADDRESS/ready" || true)"
+  [[ "$code" == 200 ]] && break
+  sleep 0.5
+done
+if [[ "$code" != 200 ]]; then
+  echo "connect: /ready answered ${code:-nothing} after ${READY_TIMEOUT}s:" >&2
+  curl -s --max-time 2 "http://$CONNECT_HTTP_ADDRESS/ready" >&2 || true
+  echo; tail -30 "$RUN/connect.log" >&2
+  exit 1
+fi
+
+tools/stack/stack.sh status || true
+psql_cmd="psql '$TSDB_URL'"
+cat <<MSG
+
+NB67 stack is running.
+  health     curl http://$CONNECT_HTTP_ADDRESS/ready   (200 = every stream connected)   /ping
+  metrics    curl http://$CONNECT_HTTP_ADDRESS/metrics  (Prometheus)
+  streams    curl http://$CONNECT_HTTP_ADDRESS/streams  (streams mode REST API)
+  topics     Kafka at $KAFKA: ${SOURCE_TOPIC_NAME:-signal-in}, ${PARSED_TOPIC_NAME:-signal-parsed}, ${DEAD_LETTER_TOPIC:-signal-dead-letter}, MACDA-archive-${PARSED_TOPIC_NAME:-signal-parsed}-<device>
+             list:    java -cp '.tools/kafka/libs/*' org.apache.kafka.tools.TopicCommand --bootstrap-server $KAFKA --list
+             consume: java -cp '.tools/kafka/libs/*' org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server $KAFKA --topic ${PARSED_TOPIC_NAME:-signal-parsed} --from-beginning
+             or:      .tools/bin/redpanda-connect run <(printf 'input: {redpanda: {seed_brokers: [$KAFKA], topics: [${PARSED_TOPIC_NAME:-signal-parsed}], consumer_group: peek}}\noutput: {stdout: {}}\n')
+  tables     $psql_cmd -c '\\dt'
+  logs       .tools/run/connect.log  .tools/run/kafka.log  .tools/run/postgres.log$([[ -f "$RUN/sim.pid" ]] && echo "  .tools/run/sim.log")
+  stop       make stop
+MSG

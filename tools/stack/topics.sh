@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Creates the pipeline topics idempotently (partitions and retention from the environment):
+#   SOURCE_TOPIC_NAME=signal-in           SOURCE_TOPIC_RETENTION_HOURS=24
+#   PARSED_TOPIC_NAME=signal-parsed       PARSED_TOPIC_RETENTION_HOURS=24
+#   DEAD_LETTER_TOPIC=signal-dead-letter  DEAD_LETTER_TOPIC_RETENTION_HOURS=168
+#   TOPIC_PARTITIONS=3
+# Archive topics MACDA-archive-<PARSED_TOPIC_NAME>-<dvc> are auto-created by the broker with its
+# default retention (ARCHIVE_TOPIC_RETENTION_HOURS=168, applied in tools/kafka/kafka.sh).
+set -euo pipefail
+ROOT="${NB67_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+cd "$ROOT"
+[[ -x node_modules/.bin/tsx ]] || npm install --no-audit --no-fund >/dev/null
+exec node_modules/.bin/tsx tools/stack/topics.ts
