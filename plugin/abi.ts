@@ -191,6 +191,24 @@ export function commitBody(): void {
   v0_msg_set_bytes(outBuf, outLen);
 }
 
+/** Replace the message body with `len` bytes at `ptr` (the host copies them at once). */
+export function setBody(ptr: usize, len: usize): void {
+  v0_msg_set_bytes(ptr, len);
+}
+
+/**
+ * Set nb67_error from inside abort(). `abort` is compiled before this file's globals are initialised
+ * (asc: "used before its declaration" for keyBuf/valBuf, even for module-level memory.data), so this
+ * uses function-local static segments only. The value is truncated to 256 bytes.
+ */
+export function setErrorOnAbort(message: string): void {
+  const ERR_KEY = memory.data<u8>([0x6e, 0x62, 0x36, 0x37, 0x5f, 0x65, 0x72, 0x72, 0x6f, 0x72]); // nb67_error
+  const ERR_VAL = memory.data(256 * 3);
+  const units = min<i32>(message.length, 256);
+  const n = String.UTF8.encodeUnsafe(changetype<usize>(message), units, ERR_VAL);
+  v0_msg_set_meta(ERR_KEY, 10, ERR_VAL, n);
+}
+
 /** Pointer to the written bytes (for set_meta of a slice). */
 export function outPtr(): usize {
   return outBuf;

@@ -2,7 +2,7 @@
 // (shared/spec/architecture.md): decode, predict, malloc, free, memory.
 // Each exported function is stateless per message; Connect pools instances and
 // may drop them at any GC.
-import { setMeta } from "./abi";
+import { setErrorOnAbort } from "./abi";
 
 export { malloc, free } from "./abi";
 export { decode } from "./decode";
@@ -12,6 +12,6 @@ export { predict } from "./predict";
 // `env`. Reached only on an internal bug (a failed assertion or an out-of-range
 // access): say so on the message, then trap so Connect flags the batch.
 function onAbort(message: string | null, fileName: string | null, line: u32, column: u32): void {
-  setMeta("nb67_error", "internal error in nb67.wasm" + (message ? ": " + message! : ""));
+  setErrorOnAbort("internal error in nb67.wasm" + (message !== null ? ": " + message : ""));
   unreachable();
 }

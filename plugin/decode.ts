@@ -1,0 +1,207 @@
+// `decode`: one raw NB67 frame in the body → the legacy JSON record (legacy-nb67.md §2.1).
+//
+// Contract (issue 4, shared/spec/architecture.md):
+// - success: body = JSON object with the 228 legacy fields in legacy order (bits 0/1, ÷10 rule), then
+//   msg_calc_train_no, msg_calc_dvc_no, msg_calc_dvc_time, then — only for bodies of at least 498 bytes —
+//   the five extended fields. No msg_calc_parse_time (no clock here; the pipeline adds it).
+//   Metadata nb67_dvc_no, nb67_train_no, nb67_dvc_time (legacy string) and nb67_dvc_ts (the same
+//   instant, zero-padded ISO-8601 local time without zone; set only when it is a real calendar instant).
+// - rejection: body unchanged, metadata nb67_error = reason. Never traps.
+// - validation by metadata nb67_validate: "" (absent) or none = what legacy accepts; header = also
+//   the 0x2C 0x01 marker and msg_length == body length; strict = header + plausible source-device and
+//   device-clock date/time. Any other value is rejected with a reason.
+// The layout-dependent part (offsets, keys, scaling) is generated into ./generated/layout.ts.
+import { bodyLen, bodyPtr, finish, getMeta, readBody, setBody, setMeta, setMetaBytes } from "./abi";
+import {
+  EXTENDED_MIN_LENGTH,
+  LEGACY_MIN_LENGTH,
+  MAX_JSON_LENGTH,
+  OFF_CARRIAGE_NO,
+  OFF_DEVICE_CLOCK_DAY,
+  OFF_DEVICE_CLOCK_HOUR,
+  OFF_DEVICE_CLOCK_MINUTE,
+  OFF_DEVICE_CLOCK_MONTH,
+  OFF_DEVICE_CLOCK_SECOND,
+  OFF_DEVICE_CLOCK_YEAR,
+  OFF_DVC_TIME_DAY,
+  OFF_DVC_TIME_HOUR,
+  OFF_DVC_TIME_MINUTE,
+  OFF_DVC_TIME_MONTH,
+  OFF_DVC_TIME_SECOND,
+  OFF_DVC_TIME_YEAR,
+  OFF_HEADER_MARKER_1,
+  OFF_HEADER_MARKER_2,
+  OFF_MSG_LENGTH,
+  OFF_TRAIN_NO,
+  putKeyMsgCalcDvcNo,
+  putKeyMsgCalcDvcTime,
+  putKeyMsgCalcTrainNo,
+  putPadded,
+  putU32,
+  writeExtended,
+  writeLegacy,
+} from "./generated/layout";
+
+// Output buffers in the static data segment: outside the heap, never freed, never collected.
+const OUT: usize = memory.data(<i32>MAX_JSON_LENGTH + 64);
+const TS: usize = memory.data(32);
+
+const HEADER_MARKER_1: u32 = 0x2c;
+const HEADER_MARKER_2: u32 = 0x01;
+const MIN_TRAIN_NO: u32 = 1000;
+
+const MODE_NONE: i32 = 0;
+const MODE_HEADER: i32 = 1;
+const MODE_STRICT: i32 = 2;
+
+export function decode(): void {
+  readBody();
+  const reason = decodeFrame(bodyPtr, bodyLen);
+  if (reason !== null) setMeta("nb67_error", reason);
+  finish();
+}
+
+/** Decode the frame at p (n bytes); returns null on success or the rejection reason. */
+function decodeFrame(p: usize, n: usize): string | null {
+  const v = getMeta("nb67_validate");
+  let mode = MODE_NONE;
+  if (v == "" || v == "none") mode = MODE_NONE;
+  else if (v == "header") mode = MODE_HEADER;
+  else if (v == "strict") mode = MODE_STRICT;
+  else return 'unknown nb67_validate "' + v + '": expected none, header or strict';
+
+  if (n < LEGACY_MIN_LENGTH) {
+    return "frame too short: " + u(n) + " bytes, need " + u(LEGACY_MIN_LENGTH);
+  }
+  if (mode >= MODE_HEADER) {
+    const m1 = <u32>load<u8>(p + OFF_HEADER_MARKER_1);
+    const m2 = <u32>load<u8>(p + OFF_HEADER_MARKER_2);
+    if (m1 != HEADER_MARKER_1 || m2 != HEADER_MARKER_2) {
+      return "bad header marker " + hex2(m1) + " " + hex2(m2) + ", expected 0x2C 0x01";
+    }
+    const declared = <u32>bswap<u16>(load<u16>(p + OFF_MSG_LENGTH));
+    if (<usize>declared != n) {
+      return "msg_length " + declared.toString() + " does not match the body length " + u(n);
+    }
+  }
+  if (mode >= MODE_STRICT) {
+    if (!plausible(p, OFF_DVC_TIME_YEAR, OFF_DVC_TIME_MONTH, OFF_DVC_TIME_DAY, OFF_DVC_TIME_HOUR, OFF_DVC_TIME_MINUTE, OFF_DVC_TIME_SECOND)) {
+      return "implausible source-device time (msg_src_dvc_*): " + timeText(p, OFF_DVC_TIME_YEAR, OFF_DVC_TIME_MONTH, OFF_DVC_TIME_DAY, OFF_DVC_TIME_HOUR, OFF_DVC_TIME_MINUTE, OFF_DVC_TIME_SECOND);
+    }
+    if (!plausible(p, OFF_DEVICE_CLOCK_YEAR, OFF_DEVICE_CLOCK_MONTH, OFF_DEVICE_CLOCK_DAY, OFF_DEVICE_CLOCK_HOUR, OFF_DEVICE_CLOCK_MINUTE, OFF_DEVICE_CLOCK_SECOND)) {
+      return "implausible device clock (dvc_year..dvc_second): " + timeText(p, OFF_DEVICE_CLOCK_YEAR, OFF_DEVICE_CLOCK_MONTH, OFF_DEVICE_CLOCK_DAY, OFF_DEVICE_CLOCK_HOUR, OFF_DEVICE_CLOCK_MINUTE, OFF_DEVICE_CLOCK_SECOND);
+    }
+  }
+  const trainNo = <u32>bswap<u16>(load<u16>(p + OFF_TRAIN_NO));
+  if (trainNo < MIN_TRAIN_NO) {
+    return "dvc_train_no " + trainNo.toString() + " < 1000: cannot derive train number";
+  }
+
+  // ---- the record ----
+  let o = writeLegacy(p, OUT);
+
+  // msg_calc_train_no = zpad(line, 2) + zpad(train, 3); msg_calc_dvc_no = that + zpad(carriage, 2)
+  // (no memory.copy on the hot path: wazero runs it as a call out of the compiled code)
+  o = putKeyMsgCalcTrainNo(o);
+  store<u8>(o++, 0x22);
+  const trainStart = o;
+  o = putPadded(o, trainNo / 1000, 2);
+  o = putPadded(o, trainNo % 1000, 3);
+  const trainLen = o - trainStart;
+  store<u8>(o++, 0x22);
+
+  o = putKeyMsgCalcDvcNo(o);
+  store<u8>(o++, 0x22);
+  const dvcStart = o;
+  o = putPadded(o, trainNo / 1000, 2);
+  o = putPadded(o, trainNo % 1000, 3);
+  o = putPadded(o, <u32>load<u8>(p + OFF_CARRIAGE_NO), 2);
+  const dvcLen = o - dvcStart;
+  store<u8>(o++, 0x22);
+
+  // msg_calc_dvc_time = "20" + Y + "-" + M + "-" + D + " " + h + ":" + m + ":" + s, no padding
+  o = putKeyMsgCalcDvcTime(o);
+  store<u8>(o++, 0x22);
+  const timeStart = o;
+  o = writeTime(p, o);
+  const timeLen = o - timeStart;
+  store<u8>(o++, 0x22);
+
+  if (n >= EXTENDED_MIN_LENGTH) o = writeExtended(p, o);
+  store<u8>(o++, 0x7d); // }
+
+  setBody(OUT, o - OUT);
+  setMetaBytes("nb67_dvc_no", dvcStart, dvcLen);
+  setMetaBytes("nb67_train_no", trainStart, trainLen);
+  setMetaBytes("nb67_dvc_time", timeStart, timeLen);
+  if (plausible(p, OFF_DVC_TIME_YEAR, OFF_DVC_TIME_MONTH, OFF_DVC_TIME_DAY, OFF_DVC_TIME_HOUR, OFF_DVC_TIME_MINUTE, OFF_DVC_TIME_SECOND)) {
+    setMetaBytes("nb67_dvc_ts", TS, writeIso(p, TS) - TS);
+  }
+  return null;
+}
+
+/** The legacy time text from the msg_src_dvc_* fields. */
+function writeTime(p: usize, o: usize): usize {
+  store<u8>(o, 0x32);
+  store<u8>(o + 1, 0x30);
+  o = putU32(o + 2, <u32>load<u8>(p + OFF_DVC_TIME_YEAR));
+  store<u8>(o++, 0x2d);
+  o = putU32(o, <u32>load<u8>(p + OFF_DVC_TIME_MONTH));
+  store<u8>(o++, 0x2d);
+  o = putU32(o, <u32>load<u8>(p + OFF_DVC_TIME_DAY));
+  store<u8>(o++, 0x20);
+  o = putU32(o, <u32>load<u8>(p + OFF_DVC_TIME_HOUR));
+  store<u8>(o++, 0x3a);
+  o = putU32(o, <u32>load<u8>(p + OFF_DVC_TIME_MINUTE));
+  store<u8>(o++, 0x3a);
+  o = putU32(o, <u32>load<u8>(p + OFF_DVC_TIME_SECOND));
+  return o;
+}
+
+/** YYYY-MM-DDTHH:MM:SS from the msg_src_dvc_* fields (year = 2000 + Y). */
+function writeIso(p: usize, o: usize): usize {
+  o = putPadded(o, 2000 + <u32>load<u8>(p + OFF_DVC_TIME_YEAR), 4);
+  store<u8>(o++, 0x2d);
+  o = putPadded(o, <u32>load<u8>(p + OFF_DVC_TIME_MONTH), 2);
+  store<u8>(o++, 0x2d);
+  o = putPadded(o, <u32>load<u8>(p + OFF_DVC_TIME_DAY), 2);
+  store<u8>(o++, 0x54);
+  o = putPadded(o, <u32>load<u8>(p + OFF_DVC_TIME_HOUR), 2);
+  store<u8>(o++, 0x3a);
+  o = putPadded(o, <u32>load<u8>(p + OFF_DVC_TIME_MINUTE), 2);
+  store<u8>(o++, 0x3a);
+  o = putPadded(o, <u32>load<u8>(p + OFF_DVC_TIME_SECOND), 2);
+  return o;
+}
+
+/** A real calendar instant in year 2000 + Y (month 1..12, day within the month, h < 24, m, s < 60). */
+function plausible(p: usize, oy: usize, omo: usize, od: usize, oh: usize, omi: usize, os: usize): bool {
+  const y = 2000 + <u32>load<u8>(p + oy);
+  const mo = <u32>load<u8>(p + omo);
+  const d = <u32>load<u8>(p + od);
+  if (mo < 1 || mo > 12 || d < 1) return false;
+  let dim: u32 = 31;
+  if (mo == 4 || mo == 6 || mo == 9 || mo == 11) dim = 30;
+  else if (mo == 2) dim = (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 29 : 28;
+  if (d > dim) return false;
+  return <u32>load<u8>(p + oh) < 24 && <u32>load<u8>(p + omi) < 60 && <u32>load<u8>(p + os) < 60;
+}
+
+function timeText(p: usize, oy: usize, omo: usize, od: usize, oh: usize, omi: usize, os: usize): string {
+  return (
+    "20" + b(p + oy) + "-" + b(p + omo) + "-" + b(p + od) + " " + b(p + oh) + ":" + b(p + omi) + ":" + b(p + os)
+  );
+}
+
+function b(addr: usize): string {
+  return (<u32>load<u8>(addr)).toString();
+}
+
+function u(n: usize): string {
+  return (<u32>n).toString();
+}
+
+function hex2(v: u32): string {
+  const digits = "0123456789ABCDEF";
+  return "0x" + digits.charAt(<i32>(v >> 4)) + digits.charAt(<i32>(v & 15));
+}
