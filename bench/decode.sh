@@ -37,7 +37,7 @@ startup_wall=()
 for i in $(seq "$RUNS"); do startup_wall+=("$(run bench/decode.yaml 1 "$DIR/frames-1.bin" | cut -d' ' -f1)"); done
 STARTUP=$(printf '%s\n' "${startup_wall[@]}" | median)
 
-CASES=("wasm-t1 bench/decode.yaml 1" "wasm-all bench/decode.yaml -1" "noop-t1 bench/decode-nowasm.yaml 1" "noop-all bench/decode-nowasm.yaml -1" "wasm-t1-gogc400 bench/decode.yaml 1 GOGC=400")
+CASES=("wasm-t1 bench/decode.yaml 1" "wasm-all bench/decode.yaml -1" "noop-t1 bench/decode-nowasm.yaml 1" "noop-all bench/decode-nowasm.yaml -1" "wasm-t1-gogc400 bench/decode.yaml 1 GOGC=400" "wasm-t1-memlimit bench/decode.yaml 1 GOGC=off GOMEMLIMIT=1GiB" "wasm-all-memlimit bench/decode.yaml -1 GOGC=off GOMEMLIMIT=1GiB" "noop-t1-memlimit bench/decode-nowasm.yaml 1 GOGC=off GOMEMLIMIT=1GiB")
 for c in "${CASES[@]}"; do
   read -r name cfg threads extra <<<"$c"
   walls=(); cpus=()
@@ -63,6 +63,10 @@ printf 'Connect wasm decode, all      : %8d frames/s, %6s us CPU/frame\n' "${RAT
 printf 'Connect no wasm,     1 thread : %8d frames/s, %6s us CPU/frame\n' "${RATE[noop-t1]}" "${CPU[noop-t1]}"
 printf 'Connect no wasm,     all      : %8d frames/s, %6s us CPU/frame\n' "${RATE[noop-all]}" "${CPU[noop-all]}"
 printf 'Connect wasm, 1 thread GOGC=400: %7d frames/s, %6s us CPU/frame\n' "${RATE[wasm-t1-gogc400]}" "${CPU[wasm-t1-gogc400]}"
+printf 'Connect wasm, 1 thread GOGC=off GOMEMLIMIT=1GiB: %7d frames/s, %6s us CPU/frame\n' "${RATE[wasm-t1-memlimit]}" "${CPU[wasm-t1-memlimit]}"
+printf 'Connect wasm, all      GOGC=off GOMEMLIMIT=1GiB: %7d frames/s, %6s us CPU/frame\n' "${RATE[wasm-all-memlimit]}" "${CPU[wasm-all-memlimit]}"
+printf 'Connect no wasm, 1 th. GOGC=off GOMEMLIMIT=1GiB: %7d frames/s, %6s us CPU/frame\n' "${RATE[noop-t1-memlimit]}" "${CPU[noop-t1-memlimit]}"
+awk -v a="${CPU[wasm-t1-memlimit]}" -v b="${CPU[noop-t1-memlimit]}" 'BEGIN {d = a - b; printf "decode cost in Connect with GOMEMLIMIT: %.2f us CPU/frame -> %d frames/s per core for the wasm step alone\n", d, (d > 0 ? 1e6 / d : 0)}'
 awk -v a="${CPU[wasm-t1]}" -v b="${CPU[noop-t1]}" 'BEGIN {d = a - b; printf "decode cost in Connect: %.2f us CPU/frame -> %d frames/s per core for the wasm step alone\n", d, (d > 0 ? 1e6 / d : 0)}'
 awk -v a="${CPU[wasm-t1]}" 'BEGIN {printf "whole pipeline per core (CPU): %d frames/s\n", 1e6 / a}'
 awk -v a="${RATE[wasm-t1]}" -v b="${RATE[noop-t1]}" -v c="${RATE[wasm-all]}" 'BEGIN {printf "ratios: wasm/noop (1 thread) %.2f, all/1 thread %.2f\n", a / b, c / a}'
