@@ -52,6 +52,15 @@ export function getMeta(key: string): string {
   return String.UTF8.decodeUnsafe(<usize>(v >>> 32), len);
 }
 
+/**
+ * Metadata value as raw bytes in module memory, packed as (ptr << 32) | len; len 0 when absent.
+ * The host allocated the buffer and frees it after the call, so it is valid until then.
+ */
+export function getMetaRaw(key: string): u64 {
+  const kLen = writeKey(key);
+  return v0_msg_get_meta(keyBuf, kLen);
+}
+
 // ---- outbound ------------------------------------------------------------
 
 // Key scratch: metadata keys are short ASCII names.
