@@ -9,13 +9,13 @@ CONNECT ?= $(CURDIR)/.tools/bin/redpanda-connect
 .PHONY: help setup deps connect kafka postgres gen gen-check build wasm \
         stack-up stack-down stack-status topics run stop \
         lint typecheck test test-unit test-config test-integration \
-        bench bench-decode bench-e2e bench-predict clean
+        bench bench-decode bench-e2e bench-predict bench-baselines clean
 
 help:
 	@echo "make run    - install what is missing, start Kafka + PostgreSQL + Connect + simulator"
 	@echo "make test   - install what is missing, lint, unit, config and integration tests"
 	@echo "make stop   - stop everything make run started (same as stack-down)"
-	@echo "other: setup build gen stack-up stack-down stack-status lint bench bench-decode bench-e2e bench-predict"
+	@echo "other: setup build gen stack-up stack-down stack-status lint bench bench-decode bench-e2e bench-predict bench-baselines"
 
 ## ---- install (idempotent, pinned) -----------------------------------------
 setup: deps connect kafka postgres
@@ -95,6 +95,12 @@ bench-e2e: setup build
 
 bench-predict: setup build
 	@bench/predict.sh
+
+# Ours vs the competing Go plugin (needs its sources in PEER_SRC; see bench/baselines.md) and vs a
+# legacy-equivalent CPython decoder. Not part of `bench`, since the peer sources are not shipped.
+bench-baselines: setup build
+	@bench/baseline-peer.sh
+	@bench/baseline-legacy.sh
 
 clean:
 	rm -rf dist .reports
