@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# make bench-e2e: sustained frames/s Kafka -> rows, latency produce -> row visible at 560 and 1,120
+# frames/s, Connect RSS, for both store methods and a legacy-like per-row INSERT baseline.
+# Not a test; needs the local stack (make stack-up) and dist/nb67.wasm. Env: see bench/e2e.ts.
+# Also BENCH_STORAGE=1 runs bench/storage.sh (bytes per frame, 1,000,000 frames) afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p .reports
+out=".reports/bench-e2e-$(date -u +%Y%m%dT%H%M%SZ).md"
+npx tsx bench/e2e.ts | tee "$out"
+if [[ "${BENCH_STORAGE:-0}" == 1 ]]; then bash bench/storage.sh | tee -a "$out"; fi
+echo "report: $out"

@@ -1,0 +1,250 @@
+/**
+ * make bench-e2e (bench/e2e.sh): Kafka -> Connect (ingest, store) -> PostgreSQL on the local stack.
+ * Not a test. Phases (each with its own topics, consumer groups and a truncated table):
+ *   1. ingest alone: signal-in pre-filled with FRAMES frames -> signal-parsed + archive topics, frames/s
+ *   2. store alone on that signal-parsed, per method (insert = sql_insert, bulk = sql_raw +
+ *      json_populate_record, rowwise = TSDB_BATCH=1, the legacy-like one INSERT per row baseline on
+ *      ROWWISE_FRAMES frames), REPEAT runs each, median frames/s
+ *   3. ingest + store together (sustained Kafka -> rows), per method
+ *   4. latency produce -> row visible at 560 and 1,120 frames/s for LAT_SECONDS s (p50/p99), per method
+ * Connect resident memory: peak VmRSS of each process. Prints a Markdown report.
+ * Env: FRAMES (60000), REPEAT (3), ROWWISE_FRAMES (5000), LAT_SECONDS (30), METHODS (insert,bulk).
+ */
+import { readFileSync } from "node:fs";
+import pg from "pg";
+import { closeKafka, createTopic, deleteTopic, kafkaClient } from "../test/helpers/kafka.ts";
+import { createTestDatabase } from "../test/helpers/stack.ts";
+import { FrameSimulator } from "../tools/sim/sim.ts";
+import { groupLag, names, pipelineEnv, produceMany, startConnect, stopConnect, type ConnectProc } from "../test/integration/ingest-support.ts";
+
+const FRAMES = Number(process.env.FRAMES ?? 60000);
+const REPEAT = Number(process.env.REPEAT ?? 3);
+const ROWWISE = Number(process.env.ROWWISE_FRAMES ?? 5000);
+const LAT_SECONDS = Number(process.env.LAT_SECONDS ?? 30);
+const METHODS = (process.env.METHODS ?? "insert,bulk").split(",");
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const log = (s: string) => process.stderr.write(`bench-e2e: ${s}\n`);
+
+function rssMb(p: ConnectProc): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p.proc.pid}/status`, "utf8"));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+class RssWatch {
+  peak = new Map<string, number>();
+  private t: NodeJS.Timeout;
+  constructor(private procs: ConnectProc[]) {
+    this.t = setInterval(() => this.sample(), 250);
+  }
+  sample() {
+    for (const p of this.procs) this.peak.set(p.name, Math.max(this.peak.get(p.name) ?? 0, rssMb(p)));
+  }
+  stop() {
+    clearInterval(this.t);
+    this.sample();
+  }
+}
+
+function frames(count: number, seed: number, startMs: number): Array<{ key: string; value: Buffer }> {
+  const sim = new FrameSimulator({ trains: 20, start: startMs, seed });
+  return [...sim.frames(count)].map((f) => ({ key: f.dvcNo, value: f.frame }));
+}
+
+async function main() {
+  const db = await createTestDatabase("bench_e2e", { applySchema: true });
+  const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  const rows = async () => Number((await pool.query("SELECT count(*) AS n FROM macda")).rows[0].n);
+  const truncate = () => pool.query("TRUNCATE macda; TRUNCATE macda_dead_letter");
+  const made: string[] = [];
+  const topicsFor = async (tag: string) => {
+    const n = names(`bench-${tag}`);
+    await createTopic(n.source, 3);
+    await createTopic(n.parsed, 3);
+    await createTopic(n.dead, 1);
+    made.push(n.source, n.parsed, n.dead);
+    return n;
+  };
+  const report: string[] = [];
+  const rss: Record<string, number> = {};
+  try {
+    // ---- 1. ingest alone -----------------------------------------------------------------------
+    log(`encoding ${FRAMES} frames`);
+    const base = frames(FRAMES, 1, Date.now() - 6 * 3600_000);
+    const n1 = await topicsFor("ingest");
+    await produceMany(n1.source, base);
+    let t0 = Date.now();
+    const ing = await startConnect("pipelines/ingest.yaml", pipelineEnv(n1, db.url), `${n1.id}-ingest`);
+    const w1 = new RssWatch([ing]);
+    while ((await groupLag(n1.ingestGroup, n1.source).catch(() => FRAMES)) > 0) await sleep(200);
+    const ingestFps = FRAMES / ((Date.now() - t0) / 1000);
+    w1.stop();
+    rss.ingest = w1.peak.get(ing.name)!;
+    await stopConnect(ing);
+    log(`ingest alone: ${ingestFps.toFixed(0)} frames/s`);
+
+    // ---- 2. store alone on the filled signal-parsed -----------------------------------------------
+    const storeRuns: Record<string, number[]> = {};
+    const runStore = async (method: string, expected: number, extra: Record<string, string> = {}) => {
+      await truncate();
+      const group = `${n1.storeGroup}-${method}-${Math.random().toString(36).slice(2, 6)}`;
+      const t = Date.now();
+      const st = await startConnect("pipelines/store.yaml", pipelineEnv(n1, db.url, { STORE_GROUP: group, STORE_METHOD: method === "rowwise" ? "insert" : method, ...extra }), `${n1.id}-store-${method}`);
+      const w = new RssWatch([st]);
+      while ((await rows()) < expected) await sleep(100);
+      const fps = expected / ((Date.now() - t) / 1000);
+      w.stop();
+      rss[`store-${method}`] = Math.max(rss[`store-${method}`] ?? 0, w.peak.get(st.name)!);
+      await stopConnect(st);
+      return fps;
+    };
+    for (let r = 0; r < REPEAT; r++) {
+      for (const m of METHODS) {
+        const fps = await runStore(m, FRAMES);
+        (storeRuns[m] ??= []).push(fps);
+        log(`store ${m} run ${r + 1}: ${fps.toFixed(0)} frames/s`);
+      }
+    }
+    // legacy-like baseline: one INSERT per row (the peer's sql_raw per message / TSDB_BATCH=1)
+    {
+      const n1b = await topicsFor("rowwise");
+      const sub = base.slice(0, ROWWISE);
+      // parsed records for the baseline: reuse ingest on a small topic
+      await produceMany(n1b.source, sub);
+      const ing2 = await startConnect("pipelines/ingest.yaml", pipelineEnv(n1b, db.url), `${n1b.id}-ingest`);
+      while ((await groupLag(n1b.ingestGroup, n1b.source).catch(() => ROWWISE)) > 0) await sleep(200);
+      await stopConnect(ing2);
+      await truncate();
+      const t = Date.now();
+      const st = await startConnect("pipelines/store.yaml", pipelineEnv(n1b, db.url, { TSDB_BATCH: "1", STORE_MAX_IN_FLIGHT: "1" }), `${n1b.id}-store-rowwise`);
+      while ((await rows()) < ROWWISE) await sleep(100);
+      storeRuns.rowwise = [ROWWISE / ((Date.now() - t) / 1000)];
+      await stopConnect(st);
+      log(`store rowwise: ${storeRuns.rowwise[0].toFixed(0)} frames/s`);
+    }
+
+    // ---- 3. ingest + store together (sustained Kafka -> rows) -------------------------------------
+    const e2eFps: Record<string, number> = {};
+    for (const m of METHODS) {
+      await truncate();
+      const n3 = await topicsFor(`e2e-${m}`);
+      await produceMany(n3.source, base);
+      t0 = Date.now();
+      const env = pipelineEnv(n3, db.url, { STORE_METHOD: m });
+      const a = await startConnect("pipelines/ingest.yaml", env, `${n3.id}-ingest`);
+      const b = await startConnect("pipelines/store.yaml", env, `${n3.id}-store`);
+      const w = new RssWatch([a, b]);
+      while ((await rows()) < FRAMES) await sleep(100);
+      e2eFps[m] = FRAMES / ((Date.now() - t0) / 1000);
+      w.stop();
+      rss[`e2e-${m} ingest`] = w.peak.get(a.name)!;
+      rss[`e2e-${m} store`] = w.peak.get(b.name)!;
+      await stopConnect(a);
+      await stopConnect(b);
+      log(`ingest+store ${m}: ${e2eFps[m].toFixed(0)} frames/s`);
+    }
+
+    // ---- 4. latency at the line's load and twice it -----------------------------------------------
+    const lat: Array<{ method: string; rate: number; p50: number; p99: number; max: number; n: number }> = [];
+    for (const m of METHODS) {
+      for (const rate of [560, 1120]) {
+        await truncate();
+        const n4 = await topicsFor(`lat-${m}-${rate}`);
+        const env = pipelineEnv(n4, db.url, { STORE_METHOD: m });
+        const a = await startConnect("pipelines/ingest.yaml", env, `${n4.id}-ingest`);
+        const b = await startConnect("pipelines/store.yaml", env, `${n4.id}-store`);
+        await sleep(8000); // group join
+        const total = rate * LAT_SECONDS;
+        const sim = new FrameSimulator({ trains: 20, start: Date.now(), seed: rate, rateHz: rate / 120 });
+        const all = [...sim.frames(total)];
+        const kafka = await kafkaClient();
+        const producer = kafka.producer();
+        await producer.connect();
+        const sentAt: number[] = [];
+        const seen: Array<[number, number]> = [];
+        let polling = true;
+        const poller = (async () => {
+          while (polling) {
+            const c = await rows();
+            seen.push([Date.now(), c]);
+            await sleep(20);
+          }
+        })();
+        const tick = 50;
+        const per = (rate * tick) / 1000;
+        const start = Date.now();
+        for (let i = 0; i < total; i += per) {
+          const due = start + (i / per) * tick;
+          const w = due - Date.now();
+          if (w > 0) await sleep(w);
+          const chunk = all.slice(i, i + per);
+          const ts = Date.now();
+          await producer.send({ topic: n4.source, messages: chunk.map((f) => ({ key: f.dvcNo, value: f.frame })) });
+          for (let k = 0; k < chunk.length; k++) sentAt.push(ts);
+        }
+        await producer.disconnect();
+        const deadline = Date.now() + 60_000;
+        while ((await rows()) < total && Date.now() < deadline) await sleep(50);
+        await sleep(100);
+        polling = false;
+        await poller;
+        // k-th row visible vs k-th frame produced
+        const lats: number[] = [];
+        let j = 0;
+        for (let k = 0; k < sentAt.length; k++) {
+          while (j < seen.length && seen[j][1] < k + 1) j++;
+          if (j >= seen.length) break;
+          lats.push(seen[j][0] - sentAt[k]);
+        }
+        rss[`lat-${m}-${rate} ingest`] = rssMb(a);
+        rss[`lat-${m}-${rate} store`] = rssMb(b);
+        await stopConnect(a);
+        await stopConnect(b);
+        lat.push({ method: m, rate, p50: pct(lats, 50), p99: pct(lats, 99), max: Math.max(...lats), n: lats.length });
+        log(`latency ${m} @${rate}/s: p50 ${pct(lats, 50)} ms, p99 ${pct(lats, 99)} ms (${lats.length}/${total})`);
+      }
+    }
+
+    // ---- report ------------------------------------------------------------------------------------
+    const base1 = median(storeRuns.rowwise);
+    report.push(`## bench-e2e (${new Date().toISOString()}, FRAMES=${FRAMES}, REPEAT=${REPEAT})`, "");
+    report.push("| phase | frames/s (median) | runs | vs legacy-like per-row INSERT |", "|---|---|---|---|");
+    report.push(`| ingest alone (signal-in -> parsed + archive) | ${ingestFps.toFixed(0)} | 1 | |`);
+    for (const m of [...METHODS, "rowwise"]) {
+      report.push(`| store alone, ${m === "rowwise" ? "rowwise (TSDB_BATCH=1, baseline)" : `STORE_METHOD=${m}`} | ${median(storeRuns[m]).toFixed(0)} | ${storeRuns[m].map((x) => x.toFixed(0)).join(", ")} | ${(median(storeRuns[m]) / base1).toFixed(1)}x |`);
+    }
+    for (const m of METHODS) report.push(`| ingest + store together, ${m} (sustained Kafka -> rows) | ${e2eFps[m].toFixed(0)} | 1 | ${(e2eFps[m] / base1).toFixed(1)}x |`);
+    report.push("", "| latency produce -> row visible | rate | p50 ms | p99 ms | max ms | frames |", "|---|---|---|---|---|---|");
+    for (const l of lat) report.push(`| ${l.method} | ${l.rate}/s | ${l.p50} | ${l.p99} | ${l.max} | ${l.n} |`);
+    report.push("", "| Connect process | peak RSS MiB |", "|---|---|");
+    for (const [k, v] of Object.entries(rss)) report.push(`| ${k} | ${v.toFixed(0)} |`);
+    process.stdout.write(report.join("\n") + "\n");
+  } finally {
+    await pool.end();
+    for (const t of made) await deleteTopic(t).catch(() => {});
+    const k = await kafkaClient();
+    const admin = k.admin();
+    await admin.connect();
+    const arch = (await admin.listTopics()).filter((t) => t.startsWith("nb67-arch-bench-"));
+    if (arch.length) await admin.deleteTopics({ topics: arch }).catch(() => {});
+    await admin.disconnect();
+    await closeKafka();
+    await db.drop();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
