@@ -7,12 +7,9 @@
 // instances never double a row; a threshold changed in the YAML changes the decision without a
 // rebuild; an invalid rules file is a clear error and writes nothing.
 //
-// Why synthetic rows and not tools/sim frames: with the simulator's cycling compressors (10-minute
-// cycle, compressor 1 on 70 %, compressor 2 on 40 %) the legacy rules flag f_cp_u1 on healthy
-// carriages (p80 of |i_cp_u11 - i_cp_u12| over 3 min is ~13 A whenever one compressor is off while the
-// other runs), and its leak keeps p90(suckp) over 5 min at ~3.5 bar (the off-cycle pressure), above the
-// legacy 2 bar, so ref_leak never fires. Both are properties of the legacy percentile rules on cycling
-// data, reported to the simulator and rule owners; this test pins the pipeline, not those rules.
+// This test pins the predict pipeline alone, on rows written with SQL so every window is exact and
+// fast to set up. The simulator-driven path through the whole chain (frames -> Kafka -> ingest ->
+// store -> predict -> faultreport -> platform) is test/integration/chain.test.ts.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";

@@ -10,6 +10,7 @@
  *     --fast              do not pace in real time (as fast as possible; simulated clock still R Hz)
  *     --start ISO         simulated start time (default now)
  *     --scenario SPEC     e.g. leak:0700103:u11,filter:0700204:u1@5+20 (default $SIM_SCENARIO)
+ *                         (kind:device:target[@startMin[+rampMin][-endMin]], see sim.ts)
  *     --corrupt SHARE     share of corrupt frames 0..1 (default $SIM_CORRUPT or 0)
  *     --seed N            PRNG seed
  *     --tz ZONE           device clock zone (default $DEVICE_TZ or Asia/Shanghai)

@@ -9,11 +9,21 @@
  *   for (const f of sim.tick()) produce(f.frame)            // one frame per device
  *   const rec = sim.recordFor("0700103", Date.now())        // the record without encoding
  *
- * Scenarios (comma-separated `kind:device[:target][@startMin[+rampMin]]`, device = 7-digit number
- * or `*` for every device):
- *   leak:<dev>:u11|u12|u21|u22      refrigerant leak: suction and high pressure fall, superheat rises
- *                                   (legacy rule ref_leak_uXY: suckp < 2 bar with the compressor > 30 Hz)
- *   filter:<dev>:u1|u2              clogged filter: presdiff rises past 300 Pa (rule f_presdiff_uX)
+ * Healthy behaviour (chosen so that no legacy rule fires, in both rule profiles): each unit runs a
+ * 10-minute cycle, on 70 % of it (unit 2 half a cycle after unit 1); the two compressors of a unit
+ * stage together (same frequency, currents within noise), because the legacy f_cp rule reads "equal
+ * p95 frequencies over 3 min and a p80 current difference > 2 A" as a compressor fault, and that is
+ * exactly what one compressor off while the other runs would look like.
+ *
+ * Scenarios (comma-separated `kind:device[:target][@startMin[+rampMin][-endMin]]`, device = 7-digit
+ * number or `*` for every device):
+ *   leak:<dev>:u11|u12|u21|u22      refrigerant leak: suction pressure falls to ~1.2 bar, high pressure
+ *                                   and superheat rise/fall accordingly, and the unit can no longer reach
+ *                                   its set point, so (from half strength on) it stops cycling: both
+ *                                   compressors of the unit run continuously at 45..55 Hz (legacy rule
+ *                                   ref_leak_uXY: p90 suckp @5m < 2 bar with p95 f_cp @5m > 30 Hz)
+ *   filter:<dev>:u1|u2              clogged filter: presdiff rises to ~450 Pa, evaporator fan on
+ *                                   (rule f_presdiff_uX: p95 presdiff @30m > 300 Pa)
  *   fan:<dev>:ef_u11|..|cf_u22|exufan   fan over-current (rules f_ef_*, f_cf_*, f_exufan)
  *   sensor:<dev>:u1|u2              fresh/return-air sensor drift (+12 degC, rule f_fas/f_ras) and the
  *                                   bflt_frstemp_uX fault bit
@@ -21,8 +31,9 @@
  *   compressor:<dev>:u1|u2          compressor current imbalance (rule f_cp_uX)
  *   airquality:<dev>:u1|u2          CO2 2000 ppm, PM2.5 120 (rule f_aq_uX)
  *   corrupt:<dev>:<share>           that share (0..1) of the device's frames is corrupt
- * `@startMin+rampMin`: the fault begins startMin minutes after the simulation start and reaches full
- * strength after rampMin more minutes (default @0+0: full strength from the start).
+ * `@startMin+rampMin-endMin`: the fault begins startMin minutes after the simulation start, reaches
+ * full strength after rampMin more minutes and is gone (repaired) from endMin minutes after the
+ * simulation start (default @0+0 and no end: full strength from the start, for ever).
  */
 import { encode, type Nb67Record } from "../../codec/generated/encoder.ts";
 
@@ -36,6 +47,8 @@ export interface Scenario {
   target: string;
   startMin: number;
   rampMin: number;
+  /** Minutes after the simulation start from which the fault is gone (absent = never). */
+  endMin?: number;
 }
 
 export type CorruptKind = "truncated" | "train-below-1000" | "garbage" | "empty";
@@ -81,8 +94,8 @@ export function parseScenarios(spec: string | undefined): Scenario[] {
     .map((s) => s.trim())
     .filter(Boolean)
     .map((s) => {
-      const m = /^(\w+):([0-9]{7,8}|\*):([\w.]+)(?:@([0-9.]+)(?:\+([0-9.]+))?)?$/.exec(s);
-      if (!m) throw new Error(`scenario "${s}": expected kind:device:target[@startMin[+rampMin]]`);
+      const m = /^(\w+):([0-9]{7,8}|\*):([\w.]+)(?:@([0-9.]+)(?:\+([0-9.]+))?(?:-([0-9.]+))?)?$/.exec(s);
+      if (!m) throw new Error(`scenario "${s}": expected kind:device:target[@startMin[+rampMin][-endMin]]`);
       const kind = m[1] as ScenarioKind;
       const target = m[3];
       const ok: Record<ScenarioKind, (t: string) => boolean> = {
@@ -97,7 +110,12 @@ export function parseScenarios(spec: string | undefined): Scenario[] {
       };
       if (!(kind in ok)) throw new Error(`scenario "${s}": unknown kind ${kind}`);
       if (!ok[kind](target)) throw new Error(`scenario "${s}": bad target ${target} for ${kind}`);
-      return { kind, device: m[2], target, startMin: Number(m[4] ?? 0), rampMin: Number(m[5] ?? 0) };
+      const sc: Scenario = { kind, device: m[2], target, startMin: Number(m[4] ?? 0), rampMin: Number(m[5] ?? 0) };
+      if (m[6] !== undefined) {
+        sc.endMin = Number(m[6]);
+        if (!(sc.endMin > sc.startMin)) throw new Error(`scenario "${s}": endMin must be after startMin`);
+      }
+      return sc;
     });
 }
 
@@ -241,6 +259,21 @@ export class FrameSimulator {
     return out;
   }
 
+  /**
+   * Repair a fault while the simulation runs: every matching scenario (kind, device and, when given,
+   * target) is gone from `atMs` on (default: the current simulated time). Returns how many matched.
+   */
+  stopScenario(kind: ScenarioKind, device: string, target?: string, atMs: number = this.t): number {
+    let n = 0;
+    for (const s of this.scenarios) {
+      if (s.kind !== kind || s.device !== device || (target !== undefined && s.target !== target)) continue;
+      const endMin = (atMs - this.start) / 60000;
+      s.endMin = s.endMin === undefined ? endMin : Math.min(s.endMin, endMin);
+      n++;
+    }
+    return n;
+  }
+
   /** Generate `count` frames (round-robin over devices, tick by tick). */
   *frames(count = Infinity): Generator<SimFrame> {
     let n = 0;
@@ -256,7 +289,9 @@ export class FrameSimulator {
     const out: Array<{ s: Scenario; k: number }> = [];
     for (const s of this.scenarios) {
       if (s.kind !== kind || (s.device !== "*" && s.device !== d.dvcNo)) continue;
-      const min = (tMs - this.start) / 60000 - s.startMin;
+      const sinceStart = (tMs - this.start) / 60000;
+      if (s.endMin !== undefined && sinceStart >= s.endMin) continue;
+      const min = sinceStart - s.startMin;
       if (min < 0) continue;
       out.push({ s, k: s.rampMin > 0 ? Math.min(1, min / s.rampMin) : 1 });
     }
@@ -320,16 +355,16 @@ export class FrameSimulator {
     r.msg_calc_dvc_time = `20${Y - 2000}-${M}-${D} ${h}:${mi}:${s}`;
     Object.assign(r, { dvc_year: Y - 2000, dvc_month: M, dvc_day: D, dvc_hour: h, dvc_minute: mi, dvc_second: s });
 
-    // compressor cycles: 10-minute cycle per unit, compressor 1 on 70 %, compressor 2 on 40 %
-    const cyc = (off: number, duty: number) => ((sec + d.phase + off) % 600) / 600 < duty;
-    const comp: Record<string, boolean> = {
-      u11: cyc(0, 0.7),
-      u12: cyc(150, 0.4),
-      u21: cyc(300, 0.7),
-      u22: cyc(450, 0.4),
-    };
     const leak: Record<string, number> = {};
     for (const { s: sc, k } of this.active(d, "leak", tMs)) leak[sc.target] = Math.max(leak[sc.target] ?? 0, k);
+    // compressor cycles: 10-minute cycle per unit, on 70 %; both compressors of a unit stage together.
+    // A unit with a leaking circuit (from half strength) cannot reach its set point: it runs continuously.
+    const cyc = (off: number, duty: number) => ((((sec + d.phase + off) % 600) + 600) % 600) / 600 < duty;
+    const leaky1 = Math.max(leak.u11 ?? 0, leak.u12 ?? 0) >= 0.5;
+    const leaky2 = Math.max(leak.u21 ?? 0, leak.u22 ?? 0) >= 0.5;
+    const on1 = leaky1 || cyc(0, 0.7);
+    const on2 = leaky2 || cyc(300, 0.7);
+    const comp: Record<string, boolean> = { u11: on1, u12: on1, u21: on2, u22: on2 };
     const imbalance: Record<string, number> = {};
     for (const { s: sc, k } of this.active(d, "compressor", tMs)) imbalance[sc.target] = k;
 
@@ -347,18 +382,23 @@ export class FrameSimulator {
       r[`aq_pm2_5_${unit}`] = Math.round(25 + 95 * aq + noise(5));
       r[`aq_pm10_${unit}`] = Math.round(45 + 80 * aq + noise(8));
       const clog = this.active(d, "filter", tMs).find((x) => x.s.target === unit)?.k ?? 0;
-      r[`presdiff_${unit}`] = r1(150 + 250 * clog + noise(8));
+      r[`presdiff_${unit}`] = r1(150 + 300 * clog + noise(8));
       const drift = this.active(d, "sensor", tMs).find((x) => x.s.target === unit)?.k ?? 0;
       r[`fas_${unit}`] = r1(outdoor + noise(0.3) + 12 * drift);
       r[`ras_${unit}`] = r1(target + 1 + noise(0.3) + 12 * drift);
       r[`fadpos_${unit}`] = 100;
       r[`radpos_${unit}`] = 48;
+      // one frequency per unit (the compressors stage together); a leaking unit runs flat out
+      const unitLeak = Math.max(leak[`u${n}1`] ?? 0, leak[`u${n}2`] ?? 0);
+      const unitFreq = unitLeak >= 0.5 ? 50 + 5 * Math.sin(sec / 97 + d.phase) : 45 + 10 * Math.sin(sec / 97 + d.phase);
       for (const c of ["1", "2"]) {
         const u = `u${n}${c}`;
         const on = comp[u];
         const lk = leak[u] ?? 0;
-        const freq = on ? 45 + 10 * Math.sin(sec / 97 + d.phase) : 0;
-        const cur = on ? freq * 0.26 + noise(0.2) + (c === "2" ? 3.5 * (imbalance[`u${n}`] ?? 0) : 0) : 0;
+        const freq = on ? unitFreq : 0;
+        // a leaking circuit pumps less refrigerant: slightly less current (kept well inside the f_cp
+        // rule's 2 A difference, a leak is not a compressor fault)
+        const cur = on ? freq * 0.26 - 0.8 * lk + noise(0.2) + (c === "2" ? 3.5 * (imbalance[`u${n}`] ?? 0) : 0) : 0;
         r[`f_cp_${u}`] = r1(freq);
         r[`i_cp_${u}`] = r1(cur);
         r[`v_cp_${u}`] = on ? r1(380 + noise(3)) : 0;
