@@ -143,58 +143,6 @@ export function outStr(s: string): void {
   outLen += n;
 }
 
-/** Unsigned decimal. */
-export function outU64(v: u64): void {
-  ensure(20);
-  if (v == 0) {
-    store<u8>(outBuf + outLen, 0x30);
-    outLen += 1;
-    return;
-  }
-  // count digits, then write backwards
-  let digits: usize = 0;
-  let t = v;
-  while (t != 0) {
-    digits++;
-    t /= 10;
-  }
-  let p = outBuf + outLen + digits;
-  while (v != 0) {
-    p--;
-    store<u8>(p, <u8>(0x30 + <u32>(v % 10)));
-    v /= 10;
-  }
-  outLen += digits;
-}
-
-/** Signed decimal. */
-export function outI64(v: i64): void {
-  if (v < 0) {
-    outByte(0x2d);
-    outU64(<u64>(-v));
-  } else {
-    outU64(<u64>v);
-  }
-}
-
-/**
- * Legacy ÷10 scaling, as JSON: an integer when v % 10 == 0 (Python v//10),
- * otherwise the shortest repr of the double v/10, which for an s2 value is
- * always "<int>.<digit>" (spec §2.1, checked over all 65,536 values).
- */
-export function outTenths(v: i32): void {
-  let a = v < 0 ? -v : v;
-  if (v < 0) outByte(0x2d);
-  outU64(<u64>(a / 10));
-  const d = a % 10;
-  if (d != 0) {
-    ensure(2);
-    store<u8>(outBuf + outLen, 0x2e);
-    store<u8>(outBuf + outLen + 1, <u8>(0x30 + d));
-    outLen += 2;
-  }
-}
-
 /** Replace the message body with what was written since outReset(). */
 export function commitBody(): void {
   v0_msg_set_bytes(outBuf, outLen);
@@ -216,11 +164,6 @@ export function setErrorOnAbort(message: string): void {
   const units = min<i32>(message.length, 256);
   const n = String.UTF8.encodeUnsafe(changetype<usize>(message), units, ERR_VAL);
   v0_msg_set_meta(ERR_KEY, 10, ERR_VAL, n);
-}
-
-/** Pointer to the written bytes (for set_meta of a slice). */
-export function outPtr(): usize {
-  return outBuf;
 }
 
 /** End of every exported call: reclaim managed garbage while nothing is live. */

@@ -41,11 +41,10 @@ import {
   putKeyMsgCalcDvcNo,
   putKeyMsgCalcDvcTime,
   putKeyMsgCalcTrainNo,
-  putPadded,
-  putU32,
   writeExtended,
   writeLegacy,
 } from "./generated/layout";
+import { putPadded, putU32 } from "./digits";
 
 // Output buffers in the static data segment: outside the heap, never freed, never collected.
 // (+ 256: the optional envelope and msg_calc_parse_time, both bounded below)

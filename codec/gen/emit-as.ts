@@ -90,6 +90,8 @@ export default function emit(model: Model) {
   lines.push(`// Every function writes at address o and returns the address after what it wrote; the caller`);
   lines.push(`// provides a buffer of at least MAX_JSON_LENGTH bytes and checks the frame length first.`);
   lines.push(``);
+  lines.push(`import { putI32, putTenths, putU32 } from "../digits";`);
+  lines.push(``);
   lines.push(`/** Length of a whole frame. */`);
   lines.push(`export const FRAME_LENGTH: usize = ${model.frameLength};`);
   lines.push(`/** Shortest frame the legacy parser accepts (end of the legacy fields). */`);
@@ -143,96 +145,7 @@ export default function emit(model: Model) {
   return [{ path: "plugin/generated/layout.ts", content: lines.join("\n") + "\n" }];
 }
 
-const HELPERS = `/** Number of decimal digits of v. */
-@inline
-export function decimalCount(v: u32): usize {
-  if (v < 100000) {
-    if (v < 100) return v < 10 ? 1 : 2;
-    if (v < 10000) return v < 1000 ? 3 : 4;
-    return 5;
-  }
-  if (v < 10000000) return v < 1000000 ? 6 : 7;
-  if (v < 1000000000) return v < 100000000 ? 8 : 9;
-  return 10;
-}
-
-// "00".."99": two digits per step. Division by constants is done with multiply-shift: wazero's
-// compiler emits a real div instruction for \`/ 10\`, which made formatting the slowest part.
-const DIGITS2: usize = memory.data<u8>([${Array.from({ length: 100 }, (_, i) => String(i).padStart(2, "0")).join("").split("").map((c) => c.charCodeAt(0)).join(", ")}]);
-
-/** v / 10 for any u32. */
-@inline
-function div10(v: u32): u32 {
-  return <u32>((<u64>v * 0xcccccccd) >> 35);
-}
-
-/** v / 100 for any u32. */
-@inline
-function div100(v: u32): u32 {
-  return <u32>((<u64>v * 0x51eb851f) >> 37);
-}
-
-/** Unsigned decimal. */
-export function putU32(o: usize, v: u32): usize {
-  const n = decimalCount(v);
-  let e = o + n;
-  while (v >= 100) {
-    const q = div100(v);
-    e -= 2;
-    store<u16>(e, load<u16>(DIGITS2 + ((<usize>(v - q * 100)) << 1)));
-    v = q;
-  }
-  if (v >= 10) {
-    store<u16>(e - 2, load<u16>(DIGITS2 + (<usize>v << 1)));
-  } else {
-    store<u8>(e - 1, <u8>(0x30 + v));
-  }
-  return o + n;
-}
-
-/** Unsigned decimal left-padded with zeros to at least \`width\` digits (Python str.zfill). */
-export function putPadded(o: usize, v: u32, width: usize): usize {
-  const n = decimalCount(v);
-  while (width > n) {
-    store<u8>(o, 0x30);
-    o++;
-    width--;
-  }
-  return putU32(o, v);
-}
-
-/** Signed decimal. */
-export function putI32(o: usize, v: i32): usize {
-  if (v < 0) {
-    store<u8>(o, 0x2d);
-    return putU32(o + 1, <u32>(-v));
-  }
-  return putU32(o, <u32>v);
-}
-
-/**
- * The legacy ÷10 rule as JSON: v/10 as an integer when v % 10 == 0, otherwise "<int>.<digit>", which
- * is the shortest repr of the double v/10 for every s2 value (legacy-nb67.md §2.1).
- */
-export function putTenths(o: usize, v: i32): usize {
-  let a = <u32>v;
-  if (v < 0) {
-    store<u8>(o, 0x2d);
-    o++;
-    a = <u32>(-v);
-  }
-  const q = div10(a);
-  o = putU32(o, q);
-  const d = a - q * 10;
-  if (d != 0) {
-    store<u8>(o, 0x2e);
-    store<u8>(o + 1, <u8>(0x30 + d));
-    o += 2;
-  }
-  return o;
-}
-
-/** Write the n fields described by the table at t (8 bytes per field) for the frame at p. */
+const HELPERS = `/** Write the n fields described by the table at t (8 bytes per field) for the frame at p. */
 function writeFields(p: usize, o: usize, t: usize, n: i32): usize {
   for (let i = 0; i < n; i++, t += 8) {
     const off = <usize>load<u16>(t);
