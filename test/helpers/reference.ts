@@ -15,6 +15,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
+import { mulberry32 } from "../../tools/sim/prng.ts";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const VECTORS = join(ROOT, "..", "shared", "vectors");
@@ -157,17 +158,8 @@ export function loadReference(ksyPath = join(ROOT, "codec", "NB67.ksy")): Promis
   return cached;
 }
 
-/** Small seeded PRNG (mulberry32) for reproducible random frames. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
+/** Small seeded PRNG (mulberry32) for reproducible random frames: unsigned 32-bit integers. */
+export const rng = mulberry32;
 
 /** Fill `buf` with random bytes from `next`. */
 export function fillRandom(buf: Uint8Array, next: () => number): Uint8Array {

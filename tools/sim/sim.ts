@@ -36,6 +36,7 @@
  * simulation start (default @0+0 and no end: full strength from the start, for ever).
  */
 import { encode, type Nb67Record } from "../../codec/generated/encoder.ts";
+import { mulberry32 } from "./prng.ts";
 
 export type ScenarioKind = "leak" | "filter" | "fan" | "sensor" | "bit" | "compressor" | "airquality" | "corrupt";
 
@@ -119,16 +120,10 @@ export function parseScenarios(spec: string | undefined): Scenario[] {
     });
 }
 
-/** mulberry32: small deterministic PRNG. */
+/** Uniform [0, 1) from the shared seeded PRNG. */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
+  return () => next() / 4294967296;
 }
 
 interface Counters {
