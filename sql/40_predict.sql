@@ -34,11 +34,9 @@
 CREATE INDEX IF NOT EXISTS macda_dvc_time_brin ON macda USING brin (dvc_time);
 CREATE INDEX IF NOT EXISTS macda_parse_time_brin ON macda USING brin (parse_time);
 
-CREATE TABLE IF NOT EXISTS pro_predict (
-  msg_calc_dvc_time timestamptz NOT NULL,
-  msg_calc_parse_time text NOT NULL,
-  msg_calc_dvc_no text NOT NULL,
-  msg_calc_train_no text NOT NULL,
+-- The 26 flags in legacy column order, once; both predict tables take them with LIKE (a template
+-- that never holds rows).
+CREATE TABLE IF NOT EXISTS predict_flags (
   ref_leak_u11 integer NOT NULL DEFAULT 0,
   ref_leak_u12 integer NOT NULL DEFAULT 0,
   ref_leak_u21 integer NOT NULL DEFAULT 0,
@@ -64,7 +62,15 @@ CREATE TABLE IF NOT EXISTS pro_predict (
   f_fas_u21 integer NOT NULL DEFAULT 0,
   f_fas_u22 integer NOT NULL DEFAULT 0,
   f_aq_u1 integer NOT NULL DEFAULT 0,
-  f_aq_u2 integer NOT NULL DEFAULT 0,
+  f_aq_u2 integer NOT NULL DEFAULT 0
+);
+
+CREATE TABLE IF NOT EXISTS pro_predict (
+  msg_calc_dvc_time timestamptz NOT NULL,
+  msg_calc_parse_time text NOT NULL,
+  msg_calc_dvc_no text NOT NULL,
+  msg_calc_train_no text NOT NULL,
+  LIKE predict_flags INCLUDING DEFAULTS,
   run_slot timestamptz NOT NULL,                 -- start of the PREDICT_INTERVAL slot of the run (not legacy)
   profile text NOT NULL DEFAULT 'default'        -- rule profile that produced the row (not legacy)
 );
@@ -76,32 +82,7 @@ CREATE TABLE IF NOT EXISTS dev_predict (
   msg_calc_dvc_time text NOT NULL,
   msg_calc_dvc_no text NOT NULL,
   msg_calc_train_no text NOT NULL,
-  ref_leak_u11 integer NOT NULL DEFAULT 0,
-  ref_leak_u12 integer NOT NULL DEFAULT 0,
-  ref_leak_u21 integer NOT NULL DEFAULT 0,
-  ref_leak_u22 integer NOT NULL DEFAULT 0,
-  f_cp_u1 integer NOT NULL DEFAULT 0,
-  f_cp_u2 integer NOT NULL DEFAULT 0,
-  f_fas integer NOT NULL DEFAULT 0,
-  f_ras integer NOT NULL DEFAULT 0,
-  cabin_overtemp integer NOT NULL DEFAULT 0,
-  f_presdiff_u1 integer NOT NULL DEFAULT 0,
-  f_presdiff_u2 integer NOT NULL DEFAULT 0,
-  f_ef_u11 integer NOT NULL DEFAULT 0,
-  f_ef_u12 integer NOT NULL DEFAULT 0,
-  f_ef_u21 integer NOT NULL DEFAULT 0,
-  f_ef_u22 integer NOT NULL DEFAULT 0,
-  f_cf_u11 integer NOT NULL DEFAULT 0,
-  f_cf_u12 integer NOT NULL DEFAULT 0,
-  f_cf_u21 integer NOT NULL DEFAULT 0,
-  f_cf_u22 integer NOT NULL DEFAULT 0,
-  f_exufan integer NOT NULL DEFAULT 0,
-  f_fas_u11 integer NOT NULL DEFAULT 0,
-  f_fas_u12 integer NOT NULL DEFAULT 0,
-  f_fas_u21 integer NOT NULL DEFAULT 0,
-  f_fas_u22 integer NOT NULL DEFAULT 0,
-  f_aq_u1 integer NOT NULL DEFAULT 0,
-  f_aq_u2 integer NOT NULL DEFAULT 0,
+  LIKE predict_flags INCLUDING DEFAULTS,
   run_slot timestamptz NOT NULL,                 -- start of the PREDICT_INTERVAL slot of the run (not legacy)
   profile text NOT NULL DEFAULT 'default'        -- rule profile that produced the row (not legacy)
 );
