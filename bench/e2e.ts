@@ -8,7 +8,8 @@
  *   3. ingest + store together (sustained Kafka -> rows), per method
  *   4. latency produce -> row visible at 560 and 1,120 frames/s for LAT_SECONDS s (p50/p99), per method
  * Connect resident memory: peak VmRSS of each process. Prints a Markdown report.
- * Env: FRAMES (60000), REPEAT (3), ROWWISE_FRAMES (5000), LAT_SECONDS (30), METHODS (insert,bulk).
+ * Env: FRAMES (60000), REPEAT (3), ROWWISE_FRAMES (5000), LAT_SECONDS (30), METHODS (insert,bulk),
+ * GOGC (off) / GOMEMLIMIT (1GiB) for the Connect processes, as `make run` starts Connect.
  */
 import { readFileSync } from "node:fs";
 import pg from "pg";
@@ -22,6 +23,11 @@ const REPEAT = Number(process.env.REPEAT ?? 3);
 const ROWWISE = Number(process.env.ROWWISE_FRAMES ?? 5000);
 const LAT_SECONDS = Number(process.env.LAT_SECONDS ?? 30);
 const METHODS = (process.env.METHODS ?? "insert,bulk").split(",");
+// Run Connect as `make run` does (tools/stack/run.sh): without GC the wasm processor keeps its
+// compiled module instances instead of recompiling whenever GC empties the pool (about half the
+// decode CPU). startConnect passes process.env through; GOGC=100 in the environment measures the Go default.
+process.env.GOGC ??= "off";
+process.env.GOMEMLIMIT ??= "1GiB";
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
