@@ -17,6 +17,7 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, getStack, REPO_ROOT, type TestDatabase } from "../helpers/stack.ts";
+import { createTemplateRow } from "../helpers/template-row.ts";
 
 const LEAK = "0700102";
 const FILTER = "0700104";
@@ -62,11 +63,7 @@ beforeAll(async () => {
   await client.connect();
   await client.query("SET jit = off");
   // template: the real frame's row, written by the store's own function
-  const rec = JSON.parse(readFileSync(path.join(REPO_ROOT, "../shared/vectors/whole_frame.expected.json"), "utf8"));
-  rec.msg_calc_dvc_time = "2024-7-19 14:36:13";
-  rec.msg_calc_parse_time = "2024-07-19 06:36:14";
-  await client.query("SELECT nb67_store_batch($1, 'Asia/Shanghai', 'UTC')", [JSON.stringify(rec)]);
-  await client.query("CREATE TEMP TABLE tpl AS SELECT * FROM macda; TRUNCATE macda");
+  await createTemplateRow(client, { dvcTime: "2024-7-19 14:36:13", parseTime: "2024-07-19 06:36:14" });
   await client.query(
     "CREATE FUNCTION pg_temp.n(x int, a int) RETURNS int LANGUAGE sql AS 'SELECT x - a + floor(random() * (2 * a + 1))::int'",
   );

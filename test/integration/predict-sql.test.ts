@@ -4,9 +4,8 @@
 // predict tables are idempotent per (device, run slot).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import { createTestDatabase, REPO_ROOT, type TestDatabase } from "../helpers/stack.ts";
+import { createTestDatabase, type TestDatabase } from "../helpers/stack.ts";
+import { createTemplateRow } from "../helpers/template-row.ts";
 
 const RUN_AT = Date.parse("2026-11-22T10:00:00Z");
 const MIN = 60_000;
@@ -96,12 +95,8 @@ beforeAll(async () => {
   client = new pg.Client({ connectionString: db.url });
   await client.connect();
   await client.query("SET jit = off");
-  // one template frame row (the real frame's legacy record), through the store's own function
-  const rec = JSON.parse(readFileSync(path.join(REPO_ROOT, "../shared/vectors/whole_frame.expected.json"), "utf8"));
-  rec.msg_calc_dvc_time = "2026-11-22 17:00:00";
-  rec.msg_calc_parse_time = "2026-11-22 09:00:00";
-  await client.query("SELECT nb67_store_batch($1, 'Asia/Shanghai', 'UTC')", [JSON.stringify(rec)]);
-  await client.query("CREATE TABLE tpl AS SELECT * FROM macda; DELETE FROM macda;");
+  // template: the real frame's row, written by the store's own function
+  await createTemplateRow(client, { dvcTime: "2026-11-22 17:00:00", parseTime: "2026-11-22 09:00:00" });
 });
 afterAll(async () => {
   await client?.end();
