@@ -9,9 +9,11 @@
  *   4. latency produce -> row visible at 560 and 1,120 frames/s for LAT_SECONDS s (p50/p99), per method
  * Connect resident memory: peak VmRSS of each process. Prints a Markdown report.
  * Env: FRAMES (60000), REPEAT (3), ROWWISE_FRAMES (5000), LAT_SECONDS (30), METHODS (insert,bulk),
+ * WARM_SECONDS (5: traffic at the rate before the latency measurement), LAT_TRACE (1: latency per tenth of the run),
+ * PHASES (ingest,store,e2e,latency: a subset runs only those phases; store needs ingest),
  * GOGC (off) / GOMEMLIMIT (1GiB) for the Connect processes, as `make run` starts Connect.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import pg from "pg";
 import { closeKafka, createTopic, deleteTopic, kafkaClient } from "../test/helpers/kafka.ts";
 import { createTestDatabase } from "../test/helpers/stack.ts";
@@ -22,7 +24,10 @@ const FRAMES = Number(process.env.FRAMES ?? 60000);
 const REPEAT = Number(process.env.REPEAT ?? 3);
 const ROWWISE = Number(process.env.ROWWISE_FRAMES ?? 5000);
 const LAT_SECONDS = Number(process.env.LAT_SECONDS ?? 30);
+const WARM_SECONDS = Number(process.env.WARM_SECONDS ?? 5);
 const METHODS = (process.env.METHODS ?? "insert,bulk").split(",");
+const PHASES = new Set((process.env.PHASES ?? "ingest,store,e2e,latency").split(","));
+if (PHASES.has("store")) PHASES.add("ingest"); // store reads what ingest wrote
 // Run Connect as `make run` does (tools/stack/run.sh): without GC the wasm processor keeps its
 // compiled module instances instead of recompiling whenever GC empties the pool (about half the
 // decode CPU). startConnect passes process.env through; GOGC=100 in the environment measures the Go default.
@@ -63,6 +68,60 @@ class RssWatch {
   }
 }
 
+// CPU seconds used so far by a process (all threads), from /proc (clock ticks of 10 ms).
+function procCpu(pid: number | undefined, withChildren = false): number {
+  if (!pid) return 0;
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    // fields after "(comm) ": state=0 ... utime=11 stime=12 cutime=13 cstime=14
+    const t = Number(f[11]) + Number(f[12]) + (withChildren ? Number(f[13]) + Number(f[14]) : 0);
+    return t / 100;
+  } catch {
+    return 0;
+  }
+}
+function pidFile(name: string): number | undefined {
+  try {
+    return Number(readFileSync(`.tools/run/${name}.pid`, "utf8").trim()) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+// PostgreSQL: the postmaster, its reaped children (cutime) and its live children (backends).
+function pgCpu(): number {
+  const pm = pidFile("postgres");
+  if (!pm) return 0;
+  let t = procCpu(pm, true);
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const st = readFileSync(`/proc/${d}/stat`, "utf8");
+      if (Number(st.split(") ")[1].split(" ")[1]) === pm) t += procCpu(Number(d));
+    } catch {
+      /* gone */
+    }
+  }
+  return t;
+}
+function machineCpu(): number {
+  const v = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+  return (v.reduce((a, b) => a + b, 0) - v[3] - v[4]) / 100; // minus idle and iowait
+}
+type CpuSnap = Record<string, number>;
+function cpuSnap(procs: Record<string, ConnectProc>): CpuSnap {
+  const s: CpuSnap = { kafka: procCpu(pidFile("kafka")), postgres: pgCpu(), machine: machineCpu() };
+  for (const [k, p] of Object.entries(procs)) s[k] = procCpu(p.proc.pid);
+  const u = process.cpuUsage();
+  s.bench = (u.user + u.system) / 1e6;
+  return s;
+}
+// µs of CPU per frame, per component, between two snapshots.
+function cpuPerFrame(a: CpuSnap, b: CpuSnap, n: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of Object.keys(b)) out[k] = ((b[k] - (a[k] ?? 0)) / n) * 1e6;
+  return out;
+}
+
 function frames(count: number, seed: number, startMs: number): Array<{ key: string; value: Buffer }> {
   const sim = new FrameSimulator({ trains: 20, start: startMs, seed });
   return [...sim.frames(count)].map((f) => ({ key: f.dvcNo, value: f.frame }));
@@ -74,75 +133,90 @@ async function main() {
   const rows = async () => Number((await pool.query("SELECT count(*) AS n FROM macda")).rows[0].n);
   const truncate = () => pool.query("TRUNCATE macda; TRUNCATE macda_dead_letter");
   const made: string[] = [];
+  const DEVICES = [...new Set(frames(120, 0, Date.now()).map((f) => f.key))];
   const topicsFor = async (tag: string) => {
     const n = names(`bench-${tag}`);
     await createTopic(n.source, 3);
     await createTopic(n.parsed, 3);
     await createTopic(n.dead, 1);
     made.push(n.source, n.parsed, n.dead);
+    // The devices' archive topics exist beforehand (as for a running line): ingest otherwise creates
+    // each one on the device's first frame, a one-off stall measured in the latency phase.
+    const admin = (await kafkaClient()).admin();
+    await admin.connect();
+    await admin.createTopics({ topics: DEVICES.map((d) => ({ topic: n.archivePrefix + d, numPartitions: 3, replicationFactor: 1 })) });
+    await admin.disconnect();
     return n;
   };
   const report: string[] = [];
   const rss: Record<string, number> = {};
   try {
     // ---- 1. ingest alone -----------------------------------------------------------------------
-    log(`encoding ${FRAMES} frames`);
-    const base = frames(FRAMES, 1, Date.now() - 6 * 3600_000);
-    const n1 = await topicsFor("ingest");
-    await produceMany(n1.source, base);
+    const needBase = PHASES.has("ingest") || PHASES.has("e2e");
+    if (needBase) log(`encoding ${FRAMES} frames`);
+    const base = needBase ? frames(FRAMES, 1, Date.now() - 6 * 3600_000) : [];
     let t0 = Date.now();
-    const ing = await startConnect("pipelines/ingest.yaml", pipelineEnv(n1, db.url), `${n1.id}-ingest`);
-    const w1 = new RssWatch([ing]);
-    while ((await groupLag(n1.ingestGroup, n1.source).catch(() => FRAMES)) > 0) await sleep(200);
-    const ingestFps = FRAMES / ((Date.now() - t0) / 1000);
-    w1.stop();
-    rss.ingest = w1.peak.get(ing.name)!;
-    await stopConnect(ing);
-    log(`ingest alone: ${ingestFps.toFixed(0)} frames/s`);
+    let ingestFps = NaN;
+    const storeRuns: Record<string, number[]> = {};
+    const n1 = PHASES.has("ingest") ? await topicsFor("ingest") : undefined;
+    if (n1) {
+      await produceMany(n1.source, base);
+      t0 = Date.now();
+      const ing = await startConnect("pipelines/ingest.yaml", pipelineEnv(n1, db.url), `${n1.id}-ingest`);
+      const w1 = new RssWatch([ing]);
+      while ((await groupLag(n1.ingestGroup, n1.source).catch(() => FRAMES)) > 0) await sleep(200);
+      ingestFps = FRAMES / ((Date.now() - t0) / 1000);
+      w1.stop();
+      rss.ingest = w1.peak.get(ing.name)!;
+      await stopConnect(ing);
+      log(`ingest alone: ${ingestFps.toFixed(0)} frames/s`);
+    }
 
     // ---- 2. store alone on the filled signal-parsed -----------------------------------------------
-    const storeRuns: Record<string, number[]> = {};
-    const runStore = async (method: string, expected: number, extra: Record<string, string> = {}) => {
-      await truncate();
-      const group = `${n1.storeGroup}-${method}-${Math.random().toString(36).slice(2, 6)}`;
-      const t = Date.now();
-      const st = await startConnect("pipelines/store.yaml", pipelineEnv(n1, db.url, { STORE_GROUP: group, STORE_METHOD: method === "rowwise" ? "insert" : method, ...extra }), `${n1.id}-store-${method}`);
-      const w = new RssWatch([st]);
-      while ((await rows()) < expected) await sleep(100);
-      const fps = expected / ((Date.now() - t) / 1000);
-      w.stop();
-      rss[`store-${method}`] = Math.max(rss[`store-${method}`] ?? 0, w.peak.get(st.name)!);
-      await stopConnect(st);
-      return fps;
-    };
-    for (let r = 0; r < REPEAT; r++) {
-      for (const m of METHODS) {
-        const fps = await runStore(m, FRAMES);
-        (storeRuns[m] ??= []).push(fps);
-        log(`store ${m} run ${r + 1}: ${fps.toFixed(0)} frames/s`);
+    if (n1 && PHASES.has("store")) {
+      const runStore = async (method: string, expected: number, extra: Record<string, string> = {}) => {
+        await truncate();
+        const group = `${n1.storeGroup}-${method}-${Math.random().toString(36).slice(2, 6)}`;
+        const t = Date.now();
+        const st = await startConnect("pipelines/store.yaml", pipelineEnv(n1, db.url, { STORE_GROUP: group, STORE_METHOD: method === "rowwise" ? "insert" : method, ...extra }), `${n1.id}-store-${method}`);
+        const w = new RssWatch([st]);
+        while ((await rows()) < expected) await sleep(100);
+        const fps = expected / ((Date.now() - t) / 1000);
+        w.stop();
+        rss[`store-${method}`] = Math.max(rss[`store-${method}`] ?? 0, w.peak.get(st.name)!);
+        await stopConnect(st);
+        return fps;
+      };
+      for (let r = 0; r < REPEAT; r++) {
+        for (const m of METHODS) {
+          const fps = await runStore(m, FRAMES);
+          (storeRuns[m] ??= []).push(fps);
+          log(`store ${m} run ${r + 1}: ${fps.toFixed(0)} frames/s`);
+        }
       }
-    }
-    // legacy-like baseline: one INSERT per row (the peer's sql_raw per message / TSDB_BATCH=1)
-    {
-      const n1b = await topicsFor("rowwise");
-      const sub = base.slice(0, ROWWISE);
-      // parsed records for the baseline: reuse ingest on a small topic
-      await produceMany(n1b.source, sub);
-      const ing2 = await startConnect("pipelines/ingest.yaml", pipelineEnv(n1b, db.url), `${n1b.id}-ingest`);
-      while ((await groupLag(n1b.ingestGroup, n1b.source).catch(() => ROWWISE)) > 0) await sleep(200);
-      await stopConnect(ing2);
-      await truncate();
-      const t = Date.now();
-      const st = await startConnect("pipelines/store.yaml", pipelineEnv(n1b, db.url, { TSDB_BATCH: "1", STORE_MAX_IN_FLIGHT: "1" }), `${n1b.id}-store-rowwise`);
-      while ((await rows()) < ROWWISE) await sleep(100);
-      storeRuns.rowwise = [ROWWISE / ((Date.now() - t) / 1000)];
-      await stopConnect(st);
-      log(`store rowwise: ${storeRuns.rowwise[0].toFixed(0)} frames/s`);
+      // legacy-like baseline: one INSERT per row (the peer's sql_raw per message / TSDB_BATCH=1)
+      {
+        const n1b = await topicsFor("rowwise");
+        const sub = base.slice(0, ROWWISE);
+        // parsed records for the baseline: reuse ingest on a small topic
+        await produceMany(n1b.source, sub);
+        const ing2 = await startConnect("pipelines/ingest.yaml", pipelineEnv(n1b, db.url), `${n1b.id}-ingest`);
+        while ((await groupLag(n1b.ingestGroup, n1b.source).catch(() => ROWWISE)) > 0) await sleep(200);
+        await stopConnect(ing2);
+        await truncate();
+        const t = Date.now();
+        const st = await startConnect("pipelines/store.yaml", pipelineEnv(n1b, db.url, { TSDB_BATCH: "1", STORE_MAX_IN_FLIGHT: "1" }), `${n1b.id}-store-rowwise`);
+        while ((await rows()) < ROWWISE) await sleep(100);
+        storeRuns.rowwise = [ROWWISE / ((Date.now() - t) / 1000)];
+        await stopConnect(st);
+        log(`store rowwise: ${storeRuns.rowwise[0].toFixed(0)} frames/s`);
+      }
     }
 
     // ---- 3. ingest + store together (sustained Kafka -> rows) -------------------------------------
     const e2eFps: Record<string, number> = {};
-    for (const m of METHODS) {
+    const e2eCpu: Record<string, Record<string, number>> = {};
+    for (const m of PHASES.has("e2e") ? METHODS : []) {
       await truncate();
       const n3 = await topicsFor(`e2e-${m}`);
       await produceMany(n3.source, base);
@@ -150,9 +224,11 @@ async function main() {
       const env = pipelineEnv(n3, db.url, { STORE_METHOD: m });
       const a = await startConnect("pipelines/ingest.yaml", env, `${n3.id}-ingest`);
       const b = await startConnect("pipelines/store.yaml", env, `${n3.id}-store`);
+      const c0 = cpuSnap({ ingest: a, store: b });
       const w = new RssWatch([a, b]);
       while ((await rows()) < FRAMES) await sleep(100);
       e2eFps[m] = FRAMES / ((Date.now() - t0) / 1000);
+      e2eCpu[m] = cpuPerFrame(c0, cpuSnap({ ingest: a, store: b }), FRAMES);
       w.stop();
       rss[`e2e-${m} ingest`] = w.peak.get(a.name)!;
       rss[`e2e-${m} store`] = w.peak.get(b.name)!;
@@ -162,21 +238,57 @@ async function main() {
     }
 
     // ---- 4. latency at the line's load and twice it -----------------------------------------------
-    const lat: Array<{ method: string; rate: number; p50: number; p99: number; max: number; n: number }> = [];
-    for (const m of METHODS) {
+    const lat: Array<{ method: string; rate: number; p50: number; p99: number; max: number; n: number; warm: number }> = [];
+    for (const m of PHASES.has("latency") ? METHODS : []) {
       for (const rate of [560, 1120]) {
         await truncate();
         const n4 = await topicsFor(`lat-${m}-${rate}`);
         const env = pipelineEnv(n4, db.url, { STORE_METHOD: m });
         const a = await startConnect("pipelines/ingest.yaml", env, `${n4.id}-ingest`);
         const b = await startConnect("pipelines/store.yaml", env, `${n4.id}-store`);
-        await sleep(8000); // group join
-        const total = rate * LAT_SECONDS;
-        const sim = new FrameSimulator({ trains: 20, start: Date.now(), seed: rate, rateHz: rate / 120 });
-        const all = [...sim.frames(total)];
         const kafka = await kafkaClient();
         const producer = kafka.producer();
         await producer.connect();
+        // Warm-up: one frame per device, so both consumer groups have joined and every device's
+        // archive topic exists (ingest creates it on a device's first frame; measured separately as
+        // the first-frame cost). Then the table is emptied and the measured run starts.
+        // Paced producer: `chunk` frames every 50 ms; onSent(ts, n) after each send.
+        const paced = async (list: Array<{ key: string; value: Buffer }>, onSent: (ts: number, n: number) => void) => {
+          const tick = 50;
+          const per = (rate * tick) / 1000;
+          const start = Date.now();
+          for (let i = 0; i < list.length; i += per) {
+            const due = start + (i / per) * tick;
+            const w = due - Date.now();
+            if (w > 0) await sleep(w);
+            const chunk = list.slice(i, i + per);
+            const ts = Date.now();
+            await producer.send({ topic: n4.source, messages: chunk.map((f) => ({ key: f.key, value: f.value })) });
+            onSent(ts, chunk.length);
+          }
+        };
+        const drained = async (expected: number) => {
+          // rows visible is not enough: the archive writes (topic auto-creation) may still be
+          // retrying; ingest commits a frame's offset only when every output acknowledged it.
+          while ((await rows()) < expected || (await groupLag(n4.ingestGroup, n4.source).catch(() => 1)) > 0) await sleep(50);
+        };
+        // Warm-up 1: one frame per device, until both consumer groups have joined and every output
+        // acknowledged (reported as the start-up time). Warm-up 2: WARM_SECONDS at the rate, so the
+        // measurement sees a running system, not its first seconds. Then the table is emptied and
+        // the measured run starts.
+        const warm = frames(120, rate + 1, Date.now() - 7200_000);
+        const tw = Date.now();
+        await producer.send({ topic: n4.source, messages: warm });
+        await drained(warm.length);
+        const firstFrameMs = Date.now() - tw;
+        const warm2 = frames(rate * WARM_SECONDS, rate + 2, Date.now() - 3600_000);
+        await paced(warm2, () => {});
+        await drained(warm.length + warm2.length);
+        log(`warm-up ${m} @${rate}/s: first 120 frames visible after ${firstFrameMs} ms, then ${WARM_SECONDS} s at the rate`);
+        await truncate();
+        const total = rate * LAT_SECONDS;
+        const sim = new FrameSimulator({ trains: 20, start: Date.now(), seed: rate, rateHz: rate / 120 });
+        const all = [...sim.frames(total)].map((f) => ({ key: f.dvcNo, value: f.frame }));
         const sentAt: number[] = [];
         const seen: Array<[number, number]> = [];
         let polling = true;
@@ -187,18 +299,9 @@ async function main() {
             await sleep(20);
           }
         })();
-        const tick = 50;
-        const per = (rate * tick) / 1000;
-        const start = Date.now();
-        for (let i = 0; i < total; i += per) {
-          const due = start + (i / per) * tick;
-          const w = due - Date.now();
-          if (w > 0) await sleep(w);
-          const chunk = all.slice(i, i + per);
-          const ts = Date.now();
-          await producer.send({ topic: n4.source, messages: chunk.map((f) => ({ key: f.dvcNo, value: f.frame })) });
-          for (let k = 0; k < chunk.length; k++) sentAt.push(ts);
-        }
+        await paced(all, (ts, n) => {
+          for (let k = 0; k < n; k++) sentAt.push(ts);
+        });
         await producer.disconnect();
         const deadline = Date.now() + 60_000;
         while ((await rows()) < total && Date.now() < deadline) await sleep(50);
@@ -213,26 +316,44 @@ async function main() {
           if (j >= seen.length) break;
           lats.push(seen[j][0] - sentAt[k]);
         }
+        if (process.env.LAT_TRACE) {
+          // latency over the run: p50/max per tenth of the frames (to tell a start-up lag from a backlog)
+          const tenth = Math.max(1, Math.floor(lats.length / 10));
+          const parts: string[] = [];
+          for (let q = 0; q < lats.length; q += tenth) {
+            const part = lats.slice(q, q + tenth);
+            parts.push(`${pct(part, 50)}/${Math.max(...part)}`);
+          }
+          log(`latency ${m} @${rate}/s by tenth (p50/max ms): ${parts.join(" ")}`);
+        }
         rss[`lat-${m}-${rate} ingest`] = rssMb(a);
         rss[`lat-${m}-${rate} store`] = rssMb(b);
         await stopConnect(a);
         await stopConnect(b);
-        lat.push({ method: m, rate, p50: pct(lats, 50), p99: pct(lats, 99), max: Math.max(...lats), n: lats.length });
+        lat.push({ method: m, rate, p50: pct(lats, 50), p99: pct(lats, 99), max: Math.max(...lats), n: lats.length, warm: firstFrameMs });
         log(`latency ${m} @${rate}/s: p50 ${pct(lats, 50)} ms, p99 ${pct(lats, 99)} ms (${lats.length}/${total})`);
       }
     }
 
     // ---- report ------------------------------------------------------------------------------------
-    const base1 = median(storeRuns.rowwise);
+    const base1 = storeRuns.rowwise ? median(storeRuns.rowwise) : NaN;
     report.push(`## bench-e2e (${new Date().toISOString()}, FRAMES=${FRAMES}, REPEAT=${REPEAT})`, "");
     report.push("| phase | frames/s (median) | runs | vs legacy-like per-row INSERT |", "|---|---|---|---|");
-    report.push(`| ingest alone (signal-in -> parsed + archive) | ${ingestFps.toFixed(0)} | 1 | |`);
-    for (const m of [...METHODS, "rowwise"]) {
+    if (n1) report.push(`| ingest alone (signal-in -> parsed + archive) | ${ingestFps.toFixed(0)} | 1 | |`);
+    for (const m of PHASES.has("store") ? [...METHODS, "rowwise"] : []) {
       report.push(`| store alone, ${m === "rowwise" ? "rowwise (TSDB_BATCH=1, baseline)" : `STORE_METHOD=${m}`} | ${median(storeRuns[m]).toFixed(0)} | ${storeRuns[m].map((x) => x.toFixed(0)).join(", ")} | ${(median(storeRuns[m]) / base1).toFixed(1)}x |`);
     }
-    for (const m of METHODS) report.push(`| ingest + store together, ${m} (sustained Kafka -> rows) | ${e2eFps[m].toFixed(0)} | 1 | ${(e2eFps[m] / base1).toFixed(1)}x |`);
-    report.push("", "| latency produce -> row visible | rate | p50 ms | p99 ms | max ms | frames |", "|---|---|---|---|---|---|");
-    for (const l of lat) report.push(`| ${l.method} | ${l.rate}/s | ${l.p50} | ${l.p99} | ${l.max} | ${l.n} |`);
+    for (const m of Object.keys(e2eFps)) report.push(`| ingest + store together, ${m} (sustained Kafka -> rows) | ${e2eFps[m].toFixed(0)} | 1 | ${(e2eFps[m] / base1).toFixed(1)}x |`);
+    if (Object.keys(e2eCpu).length) {
+      const cols = ["ingest", "store", "kafka", "postgres", "bench", "machine"];
+      report.push("", `| CPU µs per frame, ingest + store together | ${cols.join(" | ")} | cores for 20,000 frames/s |`, `|---|${cols.map(() => "---|").join("")}---|`);
+      for (const [m, c] of Object.entries(e2eCpu)) {
+        report.push(`| ${m} | ${cols.map((k) => c[k].toFixed(0)).join(" | ")} | ${((c.machine - c.bench) * 20000 / 1e6).toFixed(1)} |`);
+      }
+      report.push("", "(machine = all CPU of the host during the phase; the last column leaves out the bench process itself.)");
+    }
+    report.push("", "| latency produce -> row visible (after warm-up) | rate | p50 ms | p99 ms | max ms | frames | start-up: first 120 frames visible after ms |", "|---|---|---|---|---|---|---|");
+    for (const l of lat) report.push(`| ${l.method} | ${l.rate}/s | ${l.p50} | ${l.p99} | ${l.max} | ${l.n} | ${l.warm} |`);
     report.push("", "| Connect process | peak RSS MiB |", "|---|---|");
     for (const [k, v] of Object.entries(rss)) report.push(`| ${k} | ${v.toFixed(0)} |`);
     process.stdout.write(report.join("\n") + "\n");
