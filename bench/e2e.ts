@@ -10,6 +10,7 @@
  * Connect resident memory: peak VmRSS of each process. Prints a Markdown report.
  * Env: FRAMES (60000), REPEAT (3), ROWWISE_FRAMES (5000), LAT_SECONDS (30), METHODS (insert,bulk),
  * WARM_SECONDS (5: traffic at the rate before the latency measurement), LAT_TRACE (1: latency per tenth of the run),
+ * ARCHIVE_PRECREATE (1; 0: ingest auto-creates the 120 archive topics during the latency warm-up),
  * PHASES (ingest,store,e2e,latency: a subset runs only those phases; store needs ingest),
  * GOGC (off) / GOMEMLIMIT (1GiB) for the Connect processes, as `make run` starts Connect.
  */
@@ -25,6 +26,8 @@ const REPEAT = Number(process.env.REPEAT ?? 3);
 const ROWWISE = Number(process.env.ROWWISE_FRAMES ?? 5000);
 const LAT_SECONDS = Number(process.env.LAT_SECONDS ?? 30);
 const WARM_SECONDS = Number(process.env.WARM_SECONDS ?? 5);
+// as the broker auto-creates them (tools/kafka/kafka.sh)
+const ARCHIVE_PARTITIONS = Number(process.env.ARCHIVE_TOPIC_PARTITIONS ?? 1);
 const METHODS = (process.env.METHODS ?? "insert,bulk").split(",");
 const PHASES = new Set((process.env.PHASES ?? "ingest,store,e2e,latency").split(","));
 if (PHASES.has("store")) PHASES.add("ingest"); // store reads what ingest wrote
@@ -142,10 +145,14 @@ async function main() {
     made.push(n.source, n.parsed, n.dead);
     // The devices' archive topics exist beforehand (as for a running line): ingest otherwise creates
     // each one on the device's first frame, a one-off stall measured in the latency phase.
-    const admin = (await kafkaClient()).admin();
-    await admin.connect();
-    await admin.createTopics({ topics: DEVICES.map((d) => ({ topic: n.archivePrefix + d, numPartitions: 3, replicationFactor: 1 })) });
-    await admin.disconnect();
+    // ARCHIVE_PRECREATE=0 leaves them to ingest, so the latency phase's start-up column shows the
+    // new-device cost.
+    if (process.env.ARCHIVE_PRECREATE !== "0") {
+      const admin = (await kafkaClient()).admin();
+      await admin.connect();
+      await admin.createTopics({ topics: DEVICES.map((d) => ({ topic: n.archivePrefix + d, numPartitions: ARCHIVE_PARTITIONS, replicationFactor: 1 })) });
+      await admin.disconnect();
+    }
     return n;
   };
   const report: string[] = [];
