@@ -11,6 +11,8 @@
 # before SIGKILL).
 set -euo pipefail
 ROOT="${NB67_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+# shellcheck source=../stack/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../stack/lib.sh"
 KDIR="$ROOT/.tools/kafka"
 LIBS="$KDIR/libs"
 DATA="$KDIR/data"
@@ -109,14 +111,7 @@ cmd_start() {
 cmd_stop() {
   local pid
   pid="$(pid_alive)" || { rm -f "$PIDF"; return 0; }
-  log "stopping (pid $pid)"
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 $((STOP_TIMEOUT * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "still running after ${STOP_TIMEOUT}s: SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-    sleep 0.5
-  fi
+  stop_process kafka "$pid" "$STOP_TIMEOUT"
   rm -f "$PIDF"
 }
 

@@ -10,6 +10,8 @@
 # OS user that runs the server when we are root; postgres refuses to run as root).
 set -euo pipefail
 ROOT="${NB67_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 PG_DIR="${PG_DIR:-$ROOT/.tools/pg}"
 DATA="$PG_DIR/data"
@@ -138,13 +140,12 @@ cmd_stop() {
   as_owner "$PG_BIN/pg_ctl" -D "$DATA" -m fast -w -t "$PG_STOP_TIMEOUT" stop >"$RUN/pg_ctl-stop.log" 2>&1 \
     || { log "pg_ctl stop failed:"; cat "$RUN/pg_ctl-stop.log"; }
   # pg_ctl returns once postmaster.pid is gone; the postmaster may take a moment more to exit
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$pid" 2>/dev/null; then
+  if ! wait_exit "$pid" 5; then
     log "still running after fast shutdown: SIGKILL"
     kill -KILL "$pid" 2>/dev/null || true
     pkill -KILL -P "$pid" 2>/dev/null || true
+    wait_exit "$pid" 5 || true
   fi
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   rm -f "$RUN/postgres.pid"
 }
 

@@ -7,6 +7,8 @@
 set -euo pipefail
 ROOT="${NB67_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 export NB67_ROOT="$ROOT"
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 RUN="$ROOT/.tools/run"
 STOP_TIMEOUT="${STACK_STOP_TIMEOUT:-20}"
 CONNECT_HTTP_ADDRESS="${CONNECT_HTTP_ADDRESS:-127.0.0.1:4195}"
@@ -17,17 +19,8 @@ stop_pidfile() {
   local name="$1" pidf="$RUN/$1.pid" pid
   [[ -f "$pidf" ]] || return 0
   pid="$(cat "$pidf")"
-  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
-    echo "$name: stopping (pid $pid)"
-    # started with setsid by run.sh: the pid is also the process group id
-    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 $((STOP_TIMEOUT * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$pid" 2>/dev/null; then
-      echo "$name: still running after ${STOP_TIMEOUT}s: SIGKILL"
-      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
-    fi
-    kill -KILL -- "-$pid" 2>/dev/null || true   # stragglers of the group
-  fi
+  # started with setsid by run.sh: the pid is also the process group id
+  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then stop_process "$name" "$pid" "$STOP_TIMEOUT" group; fi
   rm -f "$pidf"
 }
 
