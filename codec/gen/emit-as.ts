@@ -142,10 +142,54 @@ export default function emit(model: Model) {
   lines.push(`export function writeExtended(p: usize, o: usize): usize {`);
   lines.push(`  return writeFields(p, o, EXTENDED, ${model.extended.length});`);
   lines.push(`}`);
+  lines.push(``);
+  lines.push(`/** Upper bound of the row literal (nb67_row): every value at its widest, separators, the derived strings. */`);
+  lines.push(`export const MAX_ROW_LENGTH: usize = ${maxRowLength(model)};`);
+  lines.push(``);
+  lines.push(`/** Write \`v,v,...,v,\` (raw stored integers, bits 0/1, each followed by a comma) for the legacy fields. */`);
+  lines.push(`export function writeLegacyRaw(p: usize, o: usize): usize {`);
+  lines.push(`  return writeRaw(p, o, LEGACY, ${model.legacy.length});`);
+  lines.push(`}`);
+  lines.push(``);
+  lines.push(`/** Write \`,v,v,v,v,v\` for the extended fields (raw); only for frames >= EXTENDED_MIN_LENGTH. */`);
+  lines.push(`export function writeExtendedRaw(p: usize, o: usize): usize {`);
+  lines.push(`  store<u8>(o++, 0x2c);`);
+  lines.push(`  return writeRaw(p, o, EXTENDED, ${model.extended.length}) - 1;`);
+  lines.push(`}`);
   return [{ path: "plugin/generated/layout.ts", content: lines.join("\n") + "\n" }];
 }
 
-const HELPERS = `/** Write the n fields described by the table at t (8 bytes per field) for the frame at p. */
+/** Widest row literal: legacy raw values (u4 10 digits, others 6 incl. sign), commas, derived strings, extended. */
+function maxRowLength(model: Model): number {
+  const width = (f: Field) => (f.type === "u4" ? 10 : f.type === "b1le" ? 1 : 6);
+  const values = [...model.legacy, ...model.extended].reduce((s, f) => s + width(f) + 1, 0);
+  return 2 + values + 3 * (2 + 64 + 1) + 16; // parentheses, 3 quoted strings (<= 64 chars), scratch slack
+}
+
+const HELPERS = `/** Write the raw value of each of the n fields in the table at t, each followed by a comma: the
+ * stored integer (a 0.1-scaled field as its raw tenths, a bit as 0/1), for the nb67_row literal. */
+function writeRaw(p: usize, o: usize, t: usize, n: i32): usize {
+  for (let i = 0; i < n; i++, t += 8) {
+    const a = p + <usize>load<u16>(t);
+    const kind = <u32>load<u8>(t, 2);
+    if (kind == K_BIT) {
+      store<u8>(o, <u8>(0x30 + ((<u32>load<u8>(a) >> <u32>load<u8>(t, 3)) & 1)));
+      o += 1;
+    } else if (kind == K_U1) {
+      o = putU32(o, <u32>load<u8>(a));
+    } else if (kind == K_U2) {
+      o = putU32(o, <u32>bswap<u16>(load<u16>(a)));
+    } else if (kind == K_U4) {
+      o = putU32(o, bswap<u32>(load<u32>(a)));
+    } else {
+      o = putI32(o, <i32><i16>bswap<u16>(load<u16>(a)));
+    }
+    store<u8>(o++, 0x2c);
+  }
+  return o;
+}
+
+/** Write the n fields described by the table at t (8 bytes per field) for the frame at p. */
 function writeFields(p: usize, o: usize, t: usize, n: i32): usize {
   for (let i = 0; i < n; i++, t += 8) {
     const off = <usize>load<u16>(t);

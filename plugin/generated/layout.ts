@@ -494,6 +494,29 @@ export function putKeyMsgCalcDvcTime(o: usize): usize {
   return o;
 }
 
+/** Write the raw value of each of the n fields in the table at t, each followed by a comma: the
+ * stored integer (a 0.1-scaled field as its raw tenths, a bit as 0/1), for the nb67_row literal. */
+function writeRaw(p: usize, o: usize, t: usize, n: i32): usize {
+  for (let i = 0; i < n; i++, t += 8) {
+    const a = p + <usize>load<u16>(t);
+    const kind = <u32>load<u8>(t, 2);
+    if (kind == K_BIT) {
+      store<u8>(o, <u8>(0x30 + ((<u32>load<u8>(a) >> <u32>load<u8>(t, 3)) & 1)));
+      o += 1;
+    } else if (kind == K_U1) {
+      o = putU32(o, <u32>load<u8>(a));
+    } else if (kind == K_U2) {
+      o = putU32(o, <u32>bswap<u16>(load<u16>(a)));
+    } else if (kind == K_U4) {
+      o = putU32(o, bswap<u32>(load<u32>(a)));
+    } else {
+      o = putI32(o, <i32><i16>bswap<u16>(load<u16>(a)));
+    }
+    store<u8>(o++, 0x2c);
+  }
+  return o;
+}
+
 /** Write the n fields described by the table at t (8 bytes per field) for the frame at p. */
 function writeFields(p: usize, o: usize, t: usize, n: i32): usize {
   for (let i = 0; i < n; i++, t += 8) {
@@ -540,4 +563,18 @@ export function writeLegacy(p: usize, o: usize): usize {
 /** Write `,"<extended key>":v` for each extended field; only for frames >= EXTENDED_MIN_LENGTH. */
 export function writeExtended(p: usize, o: usize): usize {
   return writeFields(p, o, EXTENDED, 5);
+}
+
+/** Upper bound of the row literal (nb67_row): every value at its widest, separators, the derived strings. */
+export const MAX_ROW_LENGTH: usize = 1488;
+
+/** Write `v,v,...,v,` (raw stored integers, bits 0/1, each followed by a comma) for the legacy fields. */
+export function writeLegacyRaw(p: usize, o: usize): usize {
+  return writeRaw(p, o, LEGACY, 228);
+}
+
+/** Write `,v,v,v,v,v` for the extended fields (raw); only for frames >= EXTENDED_MIN_LENGTH. */
+export function writeExtendedRaw(p: usize, o: usize): usize {
+  store<u8>(o++, 0x2c);
+  return writeRaw(p, o, EXTENDED, 5) - 1;
 }

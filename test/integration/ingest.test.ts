@@ -4,6 +4,8 @@
 // topic, every rejected frame is in the dead-letter topic with its original bytes, reason and source,
 // every distinct good frame is exactly one row with the decoder's values (legacy views), rows with an
 // impossible device time are in the dead-letter table; replaying both pipelines adds nothing.
+// Runs for both store methods: insert (sql_insert from the JSON) and bulk (nb67_store_batch from the
+// nb67_row header ingest attaches, docs/deviations.md D9).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeKafka, consumeAll, createTopic, deleteTopic, kafkaClient, listTopics } from "../helpers/kafka.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/stack.ts";
@@ -13,20 +15,21 @@ import {
   validDvcTime, vectorFrames, waitFor, type ConnectProc, type Decoded,
 } from "./ingest-support.ts";
 
-const n = names("ingest");
-let db: TestDatabase;
-let ingest: ConnectProc | undefined;
-let store: ConnectProc | undefined;
 interface Sent {
   name: string;
   frame: Buffer;
   d: Decoded;
 }
-const sent: Sent[] = [];
 
-describe("ingest + store", () => {
+describe.each(["insert", "bulk"] as const)("ingest + store (STORE_METHOD=%s)", (method) => {
+  const n = names(`ingest-${method}`);
+  let db: TestDatabase;
+  let ingest: ConnectProc | undefined;
+  let store: ConnectProc | undefined;
+  const sent: Sent[] = [];
+
   beforeAll(async () => {
-    db = await createTestDatabase("ingest", { applySchema: true });
+    db = await createTestDatabase(`ingest_${method}`, { applySchema: true });
     await createTopic(n.source, 3);
     await createTopic(n.parsed, 3);
     await createTopic(n.dead, 1);
@@ -37,7 +40,7 @@ describe("ingest + store", () => {
       n.source,
       sent.map((s, i) => ({ key: `k${i % 17}`, value: s.frame })),
     );
-    const env = pipelineEnv(n, db.url);
+    const env = pipelineEnv(n, db.url, { STORE_METHOD: method });
     ingest = await startConnect("pipelines/ingest.yaml", env, `${n.id}-ingest`);
     store = await startConnect("pipelines/store.yaml", env, `${n.id}-store`);
   }, 300_000);
@@ -77,6 +80,11 @@ describe("ingest + store", () => {
       expect(v.schema).toEqual({ type: "struct", name: "ACSignal" });
       expect(r.key?.toString()).toBe(v.payload.msg_calc_dvc_no);
       expect(v.payload.msg_calc_parse_time).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+      // the row literal for the bulk store (D9): raw values, then the quoted device number, times
+      const row = r.headers.nb67_row?.toString() ?? "";
+      expect(row.startsWith("(") && row.endsWith(")"), row.slice(0, 40)).toBe(true);
+      expect(row).toContain(`,"${v.payload.msg_calc_dvc_no}","${v.payload.msg_calc_dvc_time}","${v.payload.msg_calc_parse_time}"`);
+      expect(Object.keys(r.headers)).toEqual(["nb67_row"]);
       byKey.set(naturalKey(v.payload), (byKey.get(naturalKey(v.payload)) ?? 0) + 1);
     }
     const wantKeys = new Map<string, number>();
@@ -162,7 +170,7 @@ describe("ingest + store", () => {
     const dlBefore = await rowCount(db.url, "macda_dead_letter");
     await stopConnect(ingest);
     await stopConnect(store);
-    const env = pipelineEnv(n, db.url, { INGEST_GROUP: `${n.ingestGroup}-replay`, STORE_GROUP: `${n.storeGroup}-replay` });
+    const env = pipelineEnv(n, db.url, { INGEST_GROUP: `${n.ingestGroup}-replay`, STORE_GROUP: `${n.storeGroup}-replay`, STORE_METHOD: method });
     ingest = await startConnect("pipelines/ingest.yaml", env, `${n.id}-ingest-replay`);
     store = await startConnect("pipelines/store.yaml", env, `${n.id}-store-replay`);
     await waitFor("ingest replay", async () => (await groupLag(`${n.ingestGroup}-replay`, n.source)) === 0, 180_000, 1000);
