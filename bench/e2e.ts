@@ -164,19 +164,23 @@ async function main() {
     const base = needBase ? frames(FRAMES, 1, Date.now() - 6 * 3600_000) : [];
     let t0 = Date.now();
     let ingestFps = NaN;
+    let ingestCpu: Record<string, number> = {};
     const storeRuns: Record<string, number[]> = {};
+    const storeCpu: Record<string, Array<Record<string, number>>> = {};
     const n1 = PHASES.has("ingest") ? await topicsFor("ingest") : undefined;
     if (n1) {
       await produceMany(n1.source, base);
       t0 = Date.now();
       const ing = await startConnect("pipelines/ingest.yaml", pipelineEnv(n1, db.url), `${n1.id}-ingest`);
       const w1 = new RssWatch([ing]);
+      const c0 = cpuSnap({ ingest: ing });
       while ((await groupLag(n1.ingestGroup, n1.source).catch(() => FRAMES)) > 0) await sleep(200);
       ingestFps = FRAMES / ((Date.now() - t0) / 1000);
+      ingestCpu = cpuPerFrame(c0, cpuSnap({ ingest: ing }), FRAMES);
       w1.stop();
       rss.ingest = w1.peak.get(ing.name)!;
       await stopConnect(ing);
-      log(`ingest alone: ${ingestFps.toFixed(0)} frames/s`);
+      log(`ingest alone: ${ingestFps.toFixed(0)} frames/s, CPU µs/frame: ingest ${ingestCpu.ingest.toFixed(0)}, kafka ${ingestCpu.kafka.toFixed(0)}`);
     }
 
     // ---- 2. store alone on the filled signal-parsed -----------------------------------------------
@@ -187,8 +191,10 @@ async function main() {
         const t = Date.now();
         const st = await startConnect("pipelines/store.yaml", pipelineEnv(n1, db.url, { STORE_GROUP: group, STORE_METHOD: method === "rowwise" ? "insert" : method, ...extra }), `${n1.id}-store-${method}`);
         const w = new RssWatch([st]);
+        const c0 = cpuSnap({ store: st });
         while ((await rows()) < expected) await sleep(100);
         const fps = expected / ((Date.now() - t) / 1000);
+        (storeCpu[method] ??= []).push(cpuPerFrame(c0, cpuSnap({ store: st }), expected));
         w.stop();
         rss[`store-${method}`] = Math.max(rss[`store-${method}`] ?? 0, w.peak.get(st.name)!);
         await stopConnect(st);
@@ -346,11 +352,16 @@ async function main() {
     const base1 = storeRuns.rowwise ? median(storeRuns.rowwise) : NaN;
     report.push(`## bench-e2e (${new Date().toISOString()}, FRAMES=${FRAMES}, REPEAT=${REPEAT})`, "");
     report.push("| phase | frames/s (median) | runs | vs legacy-like per-row INSERT |", "|---|---|---|---|");
-    if (n1) report.push(`| ingest alone (signal-in -> parsed + archive) | ${ingestFps.toFixed(0)} | 1 | |`);
+    if (n1) report.push(`| ingest alone (signal-in -> parsed + archive; CPU µs/frame: Connect ${ingestCpu.ingest.toFixed(0)}, Kafka ${ingestCpu.kafka.toFixed(0)}) | ${ingestFps.toFixed(0)} | 1 | |`);
     for (const m of PHASES.has("store") ? [...METHODS, "rowwise"] : []) {
       report.push(`| store alone, ${m === "rowwise" ? "rowwise (TSDB_BATCH=1, baseline)" : `STORE_METHOD=${m}`} | ${median(storeRuns[m]).toFixed(0)} | ${storeRuns[m].map((x) => x.toFixed(0)).join(", ")} | ${(median(storeRuns[m]) / base1).toFixed(1)}x |`);
     }
     for (const m of Object.keys(e2eFps)) report.push(`| ingest + store together, ${m} (sustained Kafka -> rows) | ${e2eFps[m].toFixed(0)} | 1 | ${(e2eFps[m] / base1).toFixed(1)}x |`);
+    if (Object.keys(storeCpu).length) {
+      const cols = ["store", "postgres", "kafka", "machine"];
+      report.push("", `| CPU µs per frame, store alone (median of runs) | ${cols.join(" | ")} |`, `|---|${cols.map(() => "---|").join("")}`);
+      for (const [m, runs] of Object.entries(storeCpu)) report.push(`| ${m} | ${cols.map((k) => median(runs.map((r) => r[k])).toFixed(0)).join(" | ")} |`);
+    }
     if (Object.keys(e2eCpu).length) {
       const cols = ["ingest", "store", "kafka", "postgres", "bench", "machine"];
       report.push("", `| CPU µs per frame, ingest + store together | ${cols.join(" | ")} | cores for 20,000 frames/s |`, `|---|${cols.map(() => "---|").join("")}---|`);
