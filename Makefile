@@ -9,13 +9,13 @@ CONNECT ?= $(CURDIR)/.tools/bin/redpanda-connect
 .PHONY: help setup deps connect kafka postgres gen gen-check build wasm \
         stack-up stack-down stack-status topics run stop \
         lint typecheck test test-unit test-config test-integration \
-        bench bench-decode bench-e2e bench-predict bench-baselines clean
+        bench bench-decode bench-decode-profile bench-e2e bench-predict bench-baselines clean
 
 help:
 	@echo "make run    - install what is missing, start Kafka + PostgreSQL + Connect + simulator"
 	@echo "make test   - install what is missing, lint, unit, config and integration tests"
 	@echo "make stop   - stop everything make run started (same as stack-down)"
-	@echo "other: setup build gen stack-up stack-down stack-status lint bench bench-decode bench-e2e bench-predict bench-baselines"
+	@echo "other: setup build gen stack-up stack-down stack-status lint bench bench-decode bench-decode-profile bench-e2e bench-predict bench-baselines"
 
 ## ---- install (idempotent, pinned) -----------------------------------------
 setup: deps connect kafka postgres
@@ -89,6 +89,9 @@ bench: bench-decode bench-e2e bench-predict
 
 bench-decode: setup build
 	@bench/decode.sh
+
+bench-decode-profile: setup build
+	@bench/decode-profile.sh
 
 bench-e2e: setup build
 	@bench/e2e.sh
