@@ -23,6 +23,8 @@
  *                         (FRAME-DATA_<n>.BIN, like the legacy SpoolDir source);
  *                         ndjson: one JSON line per frame {dvc_no, t, corrupt, hex}
  *     --quiet             no progress lines on stderr
+ *     --list-devices      print the device numbers of this configuration (one per line) and exit,
+ *                         e.g. for ARCHIVE_DEVICES (tools/stack/topics.sh pre-creates archive topics)
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -50,6 +52,7 @@ const { values: a } = parseArgs({
     topic: { type: "string" },
     brokers: { type: "string" },
     quiet: { type: "boolean" },
+    "list-devices": { type: "boolean" },
   },
 });
 const env = process.env;
@@ -70,6 +73,10 @@ async function main(): Promise<void> {
     tz: a.tz ?? env.DEVICE_TZ ?? "Asia/Shanghai",
     frameLength: num(a.length, 538),
   });
+  if (a["list-devices"]) {
+    process.stdout.write(sim.devices.map((d) => d.dvcNo).join("\n") + "\n");
+    return;
+  }
   const perTick = sim.devices.length;
   let limit = num(a.count, Infinity);
   if (a.duration) limit = Math.min(limit, Math.round(Number(a.duration) * rate) * perTick);

@@ -17,6 +17,14 @@ alive() { [[ -f "$RUN/$1.pid" ]] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; 
 
 tools/stack/stack.sh status >/dev/null 2>&1 || tools/stack/stack.sh up >/dev/null
 
+# The simulated devices' archive topics, created before the first frame (ARCHIVE_DEVICES: an
+# operator sets it to the fleet's device numbers; here the simulator lists its own).
+if [[ -z "${ARCHIVE_DEVICES:-}" && -f tools/sim/main.ts ]] && ! alive sim; then
+  ARCHIVE_DEVICES="$(node_modules/.bin/tsx tools/sim/main.ts --list-devices | tr '\n' ' ')"
+  export ARCHIVE_DEVICES
+  tools/stack/topics.sh | grep -F '<device>' || echo "topics: could not pre-create the archive topics; ingest creates them on each device's first frame"
+fi
+
 shopt -s nullglob
 # PIPELINES: a glob to run a subset, e.g. PIPELINES='pipelines/ingest.yaml' make run
 pipelines=(${PIPELINES:-pipelines/*.yaml})

@@ -1,7 +1,10 @@
 // Idempotent topic provisioning for the local stack (run by tools/stack/topics.sh).
 // Creates missing topics, raises partition counts that are too low and converges retention.ms.
-// Per-device archive topics (MACDA-archive-<parsed>-<dvc>) are auto-created by the broker and
-// take its default retention (log.retention.hours, ARCHIVE_TOPIC_RETENTION_HOURS, 168 h).
+// Per-device archive topics (MACDA-archive-<parsed>-<dvc>) are auto-created by the broker on a
+// device's first frame and take its defaults (ARCHIVE_TOPIC_RETENTION_HOURS 168 h,
+// ARCHIVE_TOPIC_PARTITIONS 1, tools/kafka/kafka.sh). ARCHIVE_DEVICES (device numbers, comma or space
+// separated) creates them beforehand with those settings: auto-creation costs ~50 ms per topic,
+// during which ingest holds that partition's batch (a whole fleet at once: seconds).
 import { Kafka, logLevel } from "kafkajs";
 
 const env = (name: string, def: string): string => process.env[name] || def;
@@ -17,6 +20,12 @@ const topics = [
   { name: env("PARSED_TOPIC_NAME", "signal-parsed"), hours: hours("PARSED_TOPIC_RETENTION_HOURS", 24) },
   { name: env("DEAD_LETTER_TOPIC", "signal-dead-letter"), hours: hours("DEAD_LETTER_TOPIC_RETENTION_HOURS", 168) },
 ];
+const archivePrefix = env("ARCHIVE_TOPIC_PREFIX", "MACDA-archive-signal-parsed-"); // as pipelines/ingest.yaml
+const archiveDevices = env("ARCHIVE_DEVICES", "").split(/[\s,]+/).filter(Boolean);
+for (const d of archiveDevices) {
+  // the same rule ingest applies before it builds an archive topic name
+  if (!/^[0-9]{7,8}$/.test(d)) throw new Error(`ARCHIVE_DEVICES: "${d}" is not a 7-8 digit device number`);
+}
 const brokers = env("KAFKA_BOOTSTRAP_SERVER", "127.0.0.1:19092")
   .split(",")
   .map((b) => b.trim().replace(/^[a-z]+:\/\//, "").replace(/\/+$/, ""))
@@ -52,6 +61,18 @@ try {
       }
     }
     console.log(`topic  ${t.name.padEnd(24)} partitions>=${partitions} retention ${t.hours} h  ${action}`);
+  }
+  if (archiveDevices.length) {
+    const missing = archiveDevices.map((d) => archivePrefix + d).filter((t) => !existing.has(t));
+    if (missing.length) {
+      const retentionMs = String(Math.round(hours("ARCHIVE_TOPIC_RETENTION_HOURS", 168) * 3_600_000));
+      await admin.createTopics({
+        topics: missing.map((topic) => ({ topic, numPartitions: Number(env("ARCHIVE_TOPIC_PARTITIONS", "1")), replicationFactor: 1,
+                                          configEntries: [{ name: "retention.ms", value: retentionMs }] })),
+        waitForLeaders: true,
+      });
+    }
+    console.log(`topic  ${(archivePrefix + "<device>").padEnd(24)} ${archiveDevices.length} devices  ${missing.length} created`);
   }
 } finally {
   await admin.disconnect();
