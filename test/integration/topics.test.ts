@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { closeKafka, deleteTopic, kafkaClient, listTopics } from "../helpers/kafka.ts";
 import { getStack } from "../helpers/stack.ts";
-import { REPO_ROOT } from "./ingest-support.ts";
+import { ROOT } from "../helpers/reference.ts";
 
 const run = promisify(execFile);
 const id = `topics-${Date.now().toString(36)}`;
@@ -20,7 +20,7 @@ const env = {
 async function topicsSh(extra: Record<string, string>) {
   const stack = await getStack();
   return run("tools/stack/topics.sh", [], {
-    cwd: REPO_ROOT,
+    cwd: ROOT,
     env: { ...process.env, KAFKA_BOOTSTRAP_SERVER: stack.kafkaBrokers.join(","), ...env, ...extra },
   });
 }
