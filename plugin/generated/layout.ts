@@ -494,24 +494,26 @@ export function putKeyMsgCalcDvcTime(o: usize): usize {
   return o;
 }
 
+/** The value of the field at a as decimal text at o (kind and bit from the table): a 0.1-scaled
+ * field as its legacy tenths ("2.5") when asTenths, else as the raw stored integer (25). */
+@inline
+function putValue(o: usize, a: usize, kind: u32, bit: u32, asTenths: bool): usize {
+  if (kind == K_BIT) {
+    store<u8>(o, <u8>(0x30 + ((<u32>load<u8>(a) >> bit) & 1)));
+    return o + 1;
+  }
+  if (kind == K_U1) return putU32(o, <u32>load<u8>(a));
+  if (kind == K_U2) return putU32(o, <u32>bswap<u16>(load<u16>(a)));
+  if (kind == K_U4) return putU32(o, bswap<u32>(load<u32>(a)));
+  const v = <i32><i16>bswap<u16>(load<u16>(a));
+  return kind == K_TENTHS && asTenths ? putTenths(o, v) : putI32(o, v);
+}
+
 /** Write the raw value of each of the n fields in the table at t, each followed by a comma: the
  * stored integer (a 0.1-scaled field as its raw tenths, a bit as 0/1), for the nb67_row literal. */
 function writeRaw(p: usize, o: usize, t: usize, n: i32): usize {
   for (let i = 0; i < n; i++, t += 8) {
-    const a = p + <usize>load<u16>(t);
-    const kind = <u32>load<u8>(t, 2);
-    if (kind == K_BIT) {
-      store<u8>(o, <u8>(0x30 + ((<u32>load<u8>(a) >> <u32>load<u8>(t, 3)) & 1)));
-      o += 1;
-    } else if (kind == K_U1) {
-      o = putU32(o, <u32>load<u8>(a));
-    } else if (kind == K_U2) {
-      o = putU32(o, <u32>bswap<u16>(load<u16>(a)));
-    } else if (kind == K_U4) {
-      o = putU32(o, bswap<u32>(load<u32>(a)));
-    } else {
-      o = putI32(o, <i32><i16>bswap<u16>(load<u16>(a)));
-    }
+    o = putValue(o, p + <usize>load<u16>(t), <u32>load<u8>(t, 2), <u32>load<u8>(t, 3), false);
     store<u8>(o++, 0x2c);
   }
   return o;
@@ -520,8 +522,6 @@ function writeRaw(p: usize, o: usize, t: usize, n: i32): usize {
 /** Write the n fields described by the table at t (8 bytes per field) for the frame at p. */
 function writeFields(p: usize, o: usize, t: usize, n: i32): usize {
   for (let i = 0; i < n; i++, t += 8) {
-    const off = <usize>load<u16>(t);
-    const kind = <u32>load<u8>(t, 2);
     // key fragment: copy whole 8-byte words, two unconditionally (most fragments are 9..16 bytes);
     // this may write up to 15 bytes past the fragment, which the value then overwrites
     let k = KEYS + <usize>load<u16>(t, 4);
@@ -535,22 +535,7 @@ function writeFields(p: usize, o: usize, t: usize, n: i32): usize {
       o += 8;
       k += 8;
     }
-    o = e;
-    const a = p + off;
-    if (kind == K_BIT) {
-      store<u8>(o, <u8>(0x30 + ((<u32>load<u8>(a) >> <u32>load<u8>(t, 3)) & 1)));
-      o += 1;
-    } else if (kind == K_U1) {
-      o = putU32(o, <u32>load<u8>(a));
-    } else if (kind == K_U2) {
-      o = putU32(o, <u32>bswap<u16>(load<u16>(a)));
-    } else if (kind == K_U4) {
-      o = putU32(o, bswap<u32>(load<u32>(a)));
-    } else if (kind == K_S2) {
-      o = putI32(o, <i32><i16>bswap<u16>(load<u16>(a)));
-    } else {
-      o = putTenths(o, <i32><i16>bswap<u16>(load<u16>(a)));
-    }
+    o = putValue(e, p + <usize>load<u16>(t), <u32>load<u8>(t, 2), <u32>load<u8>(t, 3), true);
   }
   return o;
 }
