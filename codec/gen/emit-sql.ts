@@ -171,8 +171,7 @@ WITH lines AS (
   FROM from_json j, json_populate_record(NULL::macda_json_shape, j.p) r
 ), chk AS (
   SELECT r.*, nb67_parse_local(r.msg_calc_dvc_time, device_tz) AS dvc_ts,
-         nb67_parse_local(r.msg_calc_parse_time, parse_tz) AS parse_ts,
-         coalesce(r.p::text, split_part(r.line, E'\\t', 2)) AS record_text
+         nb67_parse_local(r.msg_calc_parse_time, parse_tz) AS parse_ts
   FROM rec r
 ), good AS (
   INSERT INTO macda (${insCols})
@@ -186,12 +185,13 @@ WITH lines AS (
   INSERT INTO macda_dead_letter (dedup_key, reason, record)
   SELECT CASE WHEN r.msg_calc_dvc_no IS NOT NULL AND r.msg_calc_dvc_time IS NOT NULL AND r.msg_frame_no IS NOT NULL
               THEN r.msg_calc_dvc_no || '|' || r.msg_calc_dvc_time || '|' || r.msg_frame_no::text
-              ELSE 'md5:' || md5(r.record_text) END,
+              ELSE 'md5:' || md5(x.record_text) END,
          CASE WHEN r.msg_calc_dvc_no IS NULL OR r.msg_calc_dvc_no !~ '^[0-9]{7,8}$' THEN 'invalid device number'
               WHEN r.dvc_ts IS NULL THEN 'invalid device time: ' || coalesce(r.msg_calc_dvc_time, 'missing')
               ELSE 'invalid parse time: ' || coalesce(r.msg_calc_parse_time, 'missing') END,
-         convert_to(r.record_text, 'UTF8')
-  FROM chk r
+         convert_to(x.record_text, 'UTF8')
+  -- the record as evidence, only for the rows that go here (the JSON part of a row line)
+  FROM chk r, LATERAL (SELECT coalesce(r.p::text, split_part(r.line, E'\\t', 2)) AS record_text) x
   WHERE r.dvc_ts IS NULL OR r.parse_ts IS NULL OR r.msg_calc_dvc_no IS NULL OR r.msg_calc_dvc_no !~ '^[0-9]{7,8}$'
   ON CONFLICT DO NOTHING
   RETURNING 1

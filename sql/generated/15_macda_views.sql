@@ -736,8 +736,7 @@ WITH lines AS (
   FROM from_json j, json_populate_record(NULL::macda_json_shape, j.p) r
 ), chk AS (
   SELECT r.*, nb67_parse_local(r.msg_calc_dvc_time, device_tz) AS dvc_ts,
-         nb67_parse_local(r.msg_calc_parse_time, parse_tz) AS parse_ts,
-         coalesce(r.p::text, split_part(r.line, E'\t', 2)) AS record_text
+         nb67_parse_local(r.msg_calc_parse_time, parse_tz) AS parse_ts
   FROM rec r
 ), good AS (
   INSERT INTO macda (dvc_time, parse_time, msg_train_no, dwpower, dwemerg_op_tm, dwemerg_op_cnt, dwef_op_tm_u11, dwcf_op_tm_u11, dwcp_op_tm_u11, dwcp_op_tm_u12, dwfad_op_cnt_u1, dwrad_op_cnt_u1, dwef_op_cnt_u11, dwcf_op_cnt_u11, dwcp_op_cnt_u11, dwcp_op_cnt_u12, dwef_op_tm_u21, dwcf_op_tm_u21, dwcp_op_tm_u21, dwcp_op_tm_u22, dwfad_op_cnt_u2, dwrad_op_cnt_u2, dwef_op_cnt_u21, dwcf_op_cnt_u21, dwcp_op_cnt_u21, dwcp_op_cnt_u22, dwexufan_op_tm, dwexufan_op_cnt, dwdmpexu_op_cnt, msg_length, msg_type, msg_frame_no, msg_line_no, msg_train_type, dvc_train_no, dmp_exu_pos, start_station, terminal_station, cur_station, next_station, msg_header_code01, msg_header_code02, msg_src_dvc_no, msg_host_dvc_no, msg_carriage_no, msg_protocal_version, dvc_flag, dvc_carriage_no, dvc_year, dvc_month, dvc_day, dvc_hour, dvc_minute, dvc_second, fas_sys, ras_sys, tic, load, tveh_1, tveh_2, aq_t_u1, aq_h_u1, aq_co2_u1, aq_tvoc_u1, aq_formald_u1, aq_pm2_5_u1, aq_pm10_u1, wmode_u1, presdiff_u1, fas_u1, ras_u1, fadpos_u1, radpos_u1, f_cp_u11, i_cp_u11, v_cp_u11, p_cp_u11, suckt_u11, suckp_u11, sp_u11, eevpos_u11, highpress_u11, sas_u11, ices_u11, f_cp_u12, i_cp_u12, v_cp_u12, p_cp_u12, suckt_u12, suckp_u12, sp_u12, eevpos_u12, highpress_u12, sas_u12, ices_u12, aq_t_u2, aq_h_u2, aq_co2_u2, aq_tvoc_u2, aq_formald_u2, aq_pm2_5_u2, aq_pm10_u2, wmode_u2, presdiff_u2, fas_u2, ras_u2, fadpos_u2, radpos_u2, f_cp_u21, i_cp_u21, v_cp_u21, p_cp_u21, suckt_u21, suckp_u21, sp_u21, eevpos_u21, highpress_u21, sas_u21, ices_u21, f_cp_u22, i_cp_u22, v_cp_u22, p_cp_u22, suckt_u22, suckp_u22, sp_u22, eevpos_u22, highpress_u22, sas_u22, ices_u22, i_ef_u11, i_ef_u12, i_cf_u11, i_cf_u12, i_ef_u21, i_ef_u22, i_cf_u21, i_cf_u22, i_hvac_u1, i_hvac_u2, i_exufan, cfbk_ef_u11, cfbk_cf_u11, cfbk_comp_u11, cfbk_comp_u12, cfbk_ap_u11, cfbk_ef_u21, cfbk_cf_u21, cfbk_comp_u21, cfbk_comp_u22, cfbk_ap_u21, cfbk_tpp_u1, cfbk_tpp_u2, cfbk_ev_u1, cfbk_ev_u2, cfbk_ewd, cfbk_exufan, bocflt_ef_u11, bocflt_ef_u12, bocflt_cf_u11, bocflt_cf_u12, bflt_vfd_u11, bflt_vfd_com_u11, bflt_vfd_u12, bflt_vfd_com_u12, blpflt_comp_u11, bscflt_comp_u11, bscflt_vent_u11, blpflt_comp_u12, bscflt_comp_u12, bscflt_vent_u12, bflt_fad_u11, bflt_fad_u12, bflt_rad_u11, bflt_rad_u12, bflt_ap_u11, bflt_expboard_u1, bflt_frstemp_u1, bflt_rnttemp_u1, bflt_splytemp_u11, bflt_splytemp_u12, bflt_coiltemp_u11, bflt_coiltemp_u12, bflt_insptemp_u11, bflt_insptemp_u12, bflt_lowpres_u11, bflt_lowpres_u12, bflt_highpres_u11, bflt_highpres_u12, bflt_diffpres_u1, bocflt_ef_u21, bocflt_ef_u22, bocflt_cf_u21, bocflt_cf_u22, bflt_vfd_u21, bflt_vfd_com_u21, bflt_vfd_u22, bflt_vfd_com_u22, blpflt_comp_u21, bscflt_comp_u21, bscflt_vent_u21, blpflt_comp_u22, bscflt_comp_u22, bscflt_vent_u22, bflt_fad_u21, bflt_fad_u22, bflt_rad_u21, bflt_rad_u22, bflt_ap_u21, bflt_expboard_u2, bflt_frstemp_u2, bflt_rnttemp_u2, bflt_splytemp_u21, bflt_splytemp_u22, bflt_coiltemp_u21, bflt_coiltemp_u22, bflt_insptemp_u21, bflt_insptemp_u22, bflt_lowpres_u21, bflt_lowpres_u22, bflt_highpres_u21, bflt_highpres_u22, bflt_diffpres_u2, bflt_emergivt, bflt_vehtemp_u1, bflt_vehtemp_u2, bflt_airmon_u1, bflt_airmon_u2, bflt_currentmon, bflt_tcms, bflt_tempover, bflt_powersupply_u1, bflt_powersupply_u2, bflt_exhaustfan, bflt_exhaustval, dvc_no)
@@ -986,12 +985,13 @@ WITH lines AS (
   INSERT INTO macda_dead_letter (dedup_key, reason, record)
   SELECT CASE WHEN r.msg_calc_dvc_no IS NOT NULL AND r.msg_calc_dvc_time IS NOT NULL AND r.msg_frame_no IS NOT NULL
               THEN r.msg_calc_dvc_no || '|' || r.msg_calc_dvc_time || '|' || r.msg_frame_no::text
-              ELSE 'md5:' || md5(r.record_text) END,
+              ELSE 'md5:' || md5(x.record_text) END,
          CASE WHEN r.msg_calc_dvc_no IS NULL OR r.msg_calc_dvc_no !~ '^[0-9]{7,8}$' THEN 'invalid device number'
               WHEN r.dvc_ts IS NULL THEN 'invalid device time: ' || coalesce(r.msg_calc_dvc_time, 'missing')
               ELSE 'invalid parse time: ' || coalesce(r.msg_calc_parse_time, 'missing') END,
-         convert_to(r.record_text, 'UTF8')
-  FROM chk r
+         convert_to(x.record_text, 'UTF8')
+  -- the record as evidence, only for the rows that go here (the JSON part of a row line)
+  FROM chk r, LATERAL (SELECT coalesce(r.p::text, split_part(r.line, E'\t', 2)) AS record_text) x
   WHERE r.dvc_ts IS NULL OR r.parse_ts IS NULL OR r.msg_calc_dvc_no IS NULL OR r.msg_calc_dvc_no !~ '^[0-9]{7,8}$'
   ON CONFLICT DO NOTHING
   RETURNING 1
