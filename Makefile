@@ -20,9 +20,11 @@ help:
 ## ---- install (idempotent, pinned) -----------------------------------------
 setup: deps connect kafka postgres
 
+# npm ci installs exactly what package-lock.json says and never rewrites it; change the lock on
+# purpose with `npm install <pkg>@<version>` and commit it.
 deps: node_modules/.package-lock.json
-node_modules/.package-lock.json: package.json
-	npm install --no-audit --no-fund
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
 	@touch $@
 
 connect:

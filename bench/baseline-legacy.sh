@@ -6,7 +6,7 @@
 #      reserved u4 ig_rsv69 at 488: 314 fields, 492 bytes) and without our custom "-nb67-*" keys;
 #   2. compiled to Python with kaitai-struct-compiler (npm, JS API) into .tools/legacy/;
 #   3. venv .tools/venv with the pinned PyPI runtime (kaitaistruct, simplejson as Faust's json codec uses);
-#   4. parity check of bench/baseline_legacy.py against ../shared/vectors (real frame, random, edge cases);
+#   4. parity check of bench/baseline_legacy.py against test/fixtures/legacy (real frame, random, edge cases);
 #   5. RUNS timed runs (default 3, separate processes), median frames/s and CPU us/frame (time.process_time,
 #      user+sys, start-up and file read excluded).
 # Env: RUNS (3), LEGACY_FRAMES (20000, the first frames of .tools/bench/frames-100000.bin), PYTHON (python3)
@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 RUNS=${RUNS:-3}
 N=${LEGACY_FRAMES:-20000}
-VECTORS=${VECTORS:-$ROOT/../shared/vectors}
+VECTORS=${VECTORS:-$ROOT/test/fixtures/legacy}
 PY=${PYTHON:-python3}
 KAITAISTRUCT_VERSION=0.11   # the compiler in node_modules is 0.11; its Python output requires runtime API 0.11
 SIMPLEJSON_VERSION=3.19.3

@@ -19,7 +19,7 @@ CONNECT=${CONNECT:-$ROOT/.tools/bin/redpanda-connect}
 WASM=${NB67_WASM:-$ROOT/dist/nb67.wasm}
 RUNS=${RUNS:-3}
 FRAMES=${FRAMES:-100000}
-VECTORS=${VECTORS:-$ROOT/../shared/vectors}
+VECTORS=${VECTORS:-$ROOT/test/fixtures/legacy}
 PEER_BIN=$ROOT/.tools/peer/bin/connect-nb67
 WORK=$ROOT/.tools/peer/work
 

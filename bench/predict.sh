@@ -39,7 +39,7 @@ log "schema applied to $DB"
 REC="$(node -e '
 const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
 r.msg_calc_dvc_time = "2024-7-19 14:36:13"; r.msg_calc_parse_time = "2024-07-19 06:36:14";
-console.log(JSON.stringify(r));' "$ROOT/../shared/vectors/whole_frame.expected.json")"
+console.log(JSON.stringify(r));' "$ROOT/test/fixtures/legacy/whole_frame.expected.json")"
 "${PSQL[@]}" -v rec="$REC" <<'SQL'
 SELECT nb67_store_batch(:'rec', 'Asia/Shanghai', 'UTC');
 CREATE TABLE bench_tpl AS SELECT * FROM macda;

@@ -22,7 +22,7 @@ import pg from "pg";
 
 export const ROOT: string =
   process.env.NB67_ROOT ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-export const VECTORS: string = path.resolve(ROOT, "../shared/vectors");
+export const VECTORS: string = path.resolve(ROOT, "test/fixtures/legacy");
 
 // ---------------------------------------------------------------------------------------------
 // The platform

@@ -18,7 +18,7 @@ import { parse } from "yaml";
 import { mulberry32 } from "../../tools/sim/prng.ts";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const VECTORS = join(ROOT, "..", "shared", "vectors");
+export const VECTORS = join(ROOT, "test", "fixtures", "legacy");
 
 const require = createRequire(join(ROOT, "package.json"));
 

@@ -10,7 +10,7 @@ export async function createTemplateRow(
   client: pg.Client,
   times: { dvcTime: string; parseTime: string },
 ): Promise<void> {
-  const rec = JSON.parse(readFileSync(path.join(REPO_ROOT, "../shared/vectors/whole_frame.expected.json"), "utf8"));
+  const rec = JSON.parse(readFileSync(path.join(REPO_ROOT, "test/fixtures/legacy/whole_frame.expected.json"), "utf8"));
   rec.msg_calc_dvc_time = times.dvcTime;
   rec.msg_calc_parse_time = times.parseTime;
   await client.query("SELECT nb67_store_batch($1, 'Asia/Shanghai', 'UTC')", [JSON.stringify(rec)]);

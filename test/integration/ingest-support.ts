@@ -11,7 +11,7 @@ import { kafkaClient } from "../helpers/kafka.ts";
 import { REPO_ROOT, getStack } from "../helpers/stack.ts";
 import { loadModule, type WasmModule } from "../helpers/wasm-host.ts";
 
-export const VECTORS = path.join(REPO_ROOT, "..", "shared", "vectors");
+export const VECTORS = path.join(REPO_ROOT, "test", "fixtures", "legacy");
 export const LOG_DIR = path.join(REPO_ROOT, ".reports", "integration");
 
 /** Unique names for one test: topics, groups, archive prefix. */

@@ -1,4 +1,4 @@
-// Parity with the legacy vectors (shared/vectors) and the two real frames; module contract;
+// Parity with the legacy vectors (test/fixtures/legacy) and the two real frames; module contract;
 // validation modes; metadata.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";

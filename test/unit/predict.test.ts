@@ -1,5 +1,5 @@
 // WASM `predict` (issue 6): parity with the legacy decision code on every case of
-// ../shared/vectors/predict/predict-cases.json (profile legacy-compat), the default profile's bug
+// test/fixtures/legacy/predict/predict-cases.json (profile legacy-compat), the default profile's bug
 // fixes, Python rounding, parameter validation, rules YAML, and robustness (never traps).
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -9,7 +9,7 @@ import { loadModule, type WasmModule } from "../helpers/wasm-host.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const WASM = process.env.NB67_WASM ?? path.join(ROOT, "dist/nb67.wasm");
-const VECTORS = path.join(ROOT, "../shared/vectors/predict/predict-cases.json");
+const VECTORS = path.join(ROOT, "test/fixtures/legacy/predict/predict-cases.json");
 const RULES_YAML = path.join(ROOT, "config/predict-rules.yaml");
 
 const FLAGS = [
