@@ -13,6 +13,10 @@ export const T_ARR: i32 = 5;
 export const T_OBJ: i32 = 6;
 
 const MAX_DEPTH: i32 = 64;
+// The exact conversion below is quadratic in the number of digits. The longest decimal that still
+// matters, the exact expansion of the smallest double (2^-1074), has 1,076 characters; anything
+// longer is refused before conversion, so hostile input costs a linear scan at most.
+export const MAX_NUMBER_CHARS: i32 = 1100;
 
 export class JsonReader {
   base: usize;
@@ -265,6 +269,11 @@ export class JsonReader {
         return false;
       }
       if (eneg) exp = -exp;
+    }
+    if (<i32>(q - start) > MAX_NUMBER_CHARS) {
+      this.fail("number longer than " + MAX_NUMBER_CHARS.toString() + " characters");
+      this.p = q;
+      return false;
     }
     this.p = q;
     // significant digits: integer digits then fraction digits, leading zeros skipped

@@ -412,6 +412,30 @@ describe("predict: rule parameters (config/predict-rules.yaml via nb67_params)",
     expect(run(body, { nb67_params: dup }).error).toBe("predict: nb67_params: duplicate parameter 'f_cf.current_max'");
   });
 
+  it("a number of 100,000 digits in the rules or the body is refused at once (length cap), not parsed", () => {
+    const huge = "1" + "7".repeat(99_999);
+    const params = rulesParams().replace('"current_max":2.9', `"current_max":${huge}`);
+    let t = performance.now();
+    const e1 = run(body, { nb67_params: params }).error;
+    const msParams = performance.now() - t;
+    expect(e1).toMatch(/^predict: nb67_params: bad JSON: number longer than 1100 characters at byte \d+$/);
+    const raw = JSON.stringify(body).replace('"cfbk_cf_u11":', `"cfbk_cf_u11":0.${huge},"x":`);
+    t = performance.now();
+    const e2 = run(raw).error;
+    const msBody = performance.now() - t;
+    expect(e2).toMatch(/^predict: bad JSON: number longer than 1100 characters at byte \d+$/);
+    // unbounded, the exact conversion is quadratic: 100k digits took 600-800 ms, 1M digits a minute
+    expect(msParams).toBeLessThan(100);
+    expect(msBody).toBeLessThan(100);
+    // the longest exact decimal of a double, 2^-1074 (1,076 characters), is still accepted
+    const tiny = "0." + (5n ** 1074n).toString().padStart(1074, "0");
+    expect(tiny.length).toBe(1076);
+    expect(Number(tiny)).toBe(5e-324);
+    const ok = run(body, { nb67_params: rulesParams().replace('"current_max":2.9', `"current_max":${tiny}`) });
+    expect(ok.error).toBeUndefined();
+    expect(ok.flags).toBeDefined();
+  });
+
   it("parameters are validated before the body: {} with bad rules is an error, with good rules a skip", () => {
     expect(run("{}", { nb67_params: rulesParams((r: any) => (r.f_cf.current_max = "x")) }).error).toMatch(/f_cf.current_max/);
     expect(run("{}", { nb67_params: rulesParams() }).skip).toBe("missing window data3m");
