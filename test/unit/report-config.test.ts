@@ -1,6 +1,6 @@
 /**
- * Issue 7, static checks: the alert-code and part-code seed tables against the specification
- * tables (legacy-nb67.md §6.1, §7.1), and the report pipeline files (shape, safe defaults, lint).
+ * Static checks of the reports: the alert-code and part-code seed tables against the legacy tables
+ * (docs/legacy.md §6.1, §7.1), and the report pipeline files (shape, safe defaults, lint).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { FAULT_BITS, PREDICT_FLAGS, ROOT, connectBin } from "../helpers/platform.ts";
 
-const SPEC = path.resolve(ROOT, "../shared/spec/legacy-nb67.md");
+const SPEC = path.join(ROOT, "docs/legacy.md");
 const seed = readFileSync(path.join(ROOT, "sql/50_report_alert_codes.sql"), "utf8");
 
 /** Rows of an `INSERT INTO <table> (...) VALUES (...), (...);` block as arrays of literals. */
