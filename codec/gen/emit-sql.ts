@@ -77,8 +77,10 @@ function templateSql(model: Model): string {
   return `-- ${GENERATED_NOTE}
 -- (emitter: codec/gen/emit-sql.ts)
 --
--- macda_template: the compact column layout of the frame table macda (sql/10_macda.sql creates
--- macda with LIKE macda_template, partitioned or as a hypertable). Always empty.
+-- macda_template: the compact column layout of the frame table macda (the migration
+-- sql/migrations/0001_baseline_macda.sql creates macda with LIKE macda_template, partitioned or as a
+-- hypertable). Always empty. Applied before the migrations; CREATE ... IF NOT EXISTS changes nothing in
+-- an existing database, so a column change also needs a migration (sql/README.md).
 -- ${fields.length} frame columns: ${fields.filter((f) => f.type === "u4").length} bigint (u4), ${fields.filter((f) => f.type === "u2").length} integer (u2), ${fields.filter((f) => f.type === "u1" || f.type === "s2").length} smallint (u1, s2), ${fields.filter((f) => f.type === "b1le").length} boolean (bits).
 -- Raw integers: a 0.1-scaled field stores raw = legacy value * 10 (exact). Extended fields
 -- (frame >= ${model.extendedMinLength} bytes) are NULL for shorter frames.

@@ -8,7 +8,7 @@
  *     await p.down();  await p.up();   // close / re-open the same port (connection refused meanwhile)
  *     p.accepted("/path")     // requests answered 2xx, parsed JSON bodies in p.items("/path")
  * - createReportDatabase(): an isolated database on the stack's PostgreSQL with the report schema
- *   (sql/5*_report_*.sql) and, when asked, minimal legacy-shaped dev_/pro_ macda and predict tables
+ *   (sql/migrations/*report*.sql, sql/repeatable/*report*.sql) and, when asked, minimal legacy-shaped dev_/pro_ macda and predict tables
  *   (spec §4.1 columns that the reports read) for tests that do not depend on the store/predict work.
  * - startConnect(): runs the real Redpanda Connect binary on one pipeline file with env overrides.
  */
@@ -220,12 +220,15 @@ CREATE INDEX IF NOT EXISTS ${mode}_${kind}_t ON ${mode}_${kind} (${timeCol});`;
   return [t("dev", "macda", macdaCols), t("pro", "macda", macdaCols), t("dev", "predict", predCols), t("pro", "predict", predCols)].join("\n");
 }
 
+/** The report tables (sql/migrations/*report*) then the report functions and seeds (sql/repeatable/*report*). */
 export function reportSqlFiles(): string[] {
-  const dir = path.join(ROOT, "sql");
-  return readdirSync(dir)
-    .filter((f) => /report/.test(f) && f.endsWith(".sql"))
-    .sort()
-    .map((f) => path.join(dir, f));
+  return ["sql/migrations", "sql/repeatable"].flatMap((sub) => {
+    const dir = path.join(ROOT, sub);
+    return readdirSync(dir)
+      .filter((f) => /report/.test(f) && f.endsWith(".sql"))
+      .sort()
+      .map((f) => path.join(dir, f));
+  });
 }
 
 export interface ReportDb {

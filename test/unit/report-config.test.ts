@@ -10,7 +10,7 @@ import YAML from "yaml";
 import { FAULT_BITS, PREDICT_FLAGS, ROOT, connectBin } from "../helpers/platform.ts";
 
 const SPEC = path.join(ROOT, "docs/legacy.md");
-const seed = readFileSync(path.join(ROOT, "sql/50_report_alert_codes.sql"), "utf8");
+const seed = readFileSync(path.join(ROOT, "sql/repeatable/50_report_alert_codes.sql"), "utf8");
 
 /** Rows of an `INSERT INTO <table> (...) VALUES (...), (...);` block as arrays of literals. */
 function seedRows(table: string): (string | number | null)[][] {

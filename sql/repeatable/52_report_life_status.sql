@@ -1,5 +1,5 @@
 -- NB67 reports: the life report (platform 6.7) and the health heartbeat (platform 6.6).
--- Idempotent. Requires 50_report_alert_codes.sql and 51_report_events.sql.
+-- Requires the report tables (sql/migrations/0003_baseline_reports.sql).
 
 -- Life report body: a JSON array (legacy key order) with one item per (device, part of
 -- report_part_code), from the LAST stored counters of each device within p_lookback.

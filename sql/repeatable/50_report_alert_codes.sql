@@ -1,47 +1,7 @@
--- NB67 reports: official alert-code and part-code tables (seed data).
--- Transcribed from the legacy specification (legacy-nb67.md §6.1 alertcode.xlsx, §7.1 partcode.xlsx).
--- Idempotent: safe to apply again (tables are re-seeded from this file).
---
--- report_alert_source: one row per SOURCE column (26 prediction flags of *_predict, 78 fault bits of
--- *_macda in frame order). event_key groups sources into one episode per device: the official code
--- template (HVAC1xx) when the source has one, else the source name itself (recorded, never pushed).
--- Fix of legacy bug 22: the damper fault codes HVAC137/138/157/158 come from the real damper fault
--- bits (bflt_fad_u11/u12 → HVAC137, bflt_rad_u11/u12 → HVAC138, bflt_fad_u21/u22 → HVAC157,
--- bflt_rad_u21/u22 → HVAC158), not from the analogue damper positions fadpos_*/radpos_*.
--- Fix of legacy bug 23: bflt_expboard_u2 → HVAC160 in both modes.
--- 25 fault bits have no official code (legacy never reported them, bug 24): their code is NULL.
-
-CREATE TABLE IF NOT EXISTS report_alert_source (
-  source      text PRIMARY KEY,              -- column name in *_predict / *_macda
-  kind        text NOT NULL CHECK (kind IN ('predict', 'fault')),
-  ord         int  NOT NULL,                 -- predict: rule # (1..26); fault: frame order (1..78)
-  event_key   text NOT NULL,                 -- episode identity per device
-  xlsx_name   text NOT NULL,                 -- alertcode.xlsx lookup key (lower-cased name)
-  code        text,                          -- official template HVAC1xx (NULL: not pushed)
-  location    text,
-  fault_name  text,
-  level       int,
-  xlsx_row    int                            -- row # in the spec table (1..75)
-);
-
-CREATE TABLE IF NOT EXISTS report_part_code (
-  ord         int  PRIMARY KEY,              -- xlsx order
-  xlsx_name   text NOT NULL,
-  lookup_key  text NOT NULL,
-  part_code   text NOT NULL,                 -- template 50xxx; sent as 5<carriage>xxx
-  part_name   text NOT NULL,
-  part_metrix text NOT NULL CHECK (part_metrix IN ('serviceTime', 'serviceValue')),
-  source      text NOT NULL,                 -- *_macda counter column
-  source_unit text NOT NULL CHECK (source_unit IN ('seconds', 'count'))
-);
-
--- Coach names by carriage number (legacy COACH dict).
-CREATE TABLE IF NOT EXISTS report_coach (
-  carriage int PRIMARY KEY,
-  coach    text NOT NULL
-);
-
-BEGIN;
+-- NB67 reports: seed of the official alert-code and part-code tables (tables:
+-- sql/migrations/0003_baseline_reports.sql), re-seeded whenever this file changes. The runner applies
+-- it in one transaction, so readers never see the tables empty.
+-- Transcribed from the legacy specification (alertcode.xlsx, partcode.xlsx; see docs/legacy.md).
 DELETE FROM report_alert_source;
 INSERT INTO report_alert_source
   (source, kind, ord, event_key, xlsx_name, code, location, fault_name, level, xlsx_row) VALUES
@@ -171,4 +131,3 @@ INSERT INTO report_part_code
 DELETE FROM report_coach;
 INSERT INTO report_coach (carriage, coach) VALUES
   (1, 'Tc1'), (2, 'Mp1'), (3, 'M1'), (4, 'M2'), (5, 'Mp2'), (6, 'Tc2');
-COMMIT;

@@ -1,10 +1,6 @@
--- NB67 settings shared by the SQL objects (owner: ingest/store). Idempotent.
+-- NB67 settings: default values (existing values are kept) and the functions that read them.
 -- nb67_settings holds the time zones the pipelines use, so the legacy views render the legacy text
 -- times exactly as the pipelines received them (sql/apply.sh writes DEVICE_TZ and PARSE_TZ here).
-CREATE TABLE IF NOT EXISTS nb67_settings (
-  key text PRIMARY KEY,
-  value text NOT NULL
-);
 INSERT INTO nb67_settings (key, value) VALUES ('device_tz', 'Asia/Shanghai'), ('parse_tz', 'UTC')
 ON CONFLICT (key) DO NOTHING;
 
