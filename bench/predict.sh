@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark of the predict job (issue 6; `make bench-predict`, not a test).
+# Benchmark of the predict job (docs/predict.md; `make bench-predict`, not a test).
 #
 # Fills a scratch database on the stack's PostgreSQL with BENCH_DEVICES devices x BENCH_HOURS hours of
 # 1 Hz frame rows (default 240 x 24 h = 20.7 M rows, about 15 GB with indexes; generated with

@@ -59,7 +59,7 @@ LIMIT :rows
 ON CONFLICT DO NOTHING;
 SQL
 t1=$(date +%s)
-# legacy layout: exactly the legacy pro_macda DDL (spec §4.1) + the time index TimescaleDB adds
+# legacy layout: exactly the legacy pro_macda DDL (docs/legacy.md §4.1) + the time index TimescaleDB adds
 LEGACY_COLS=$(psql "$URL" -XAtc "SELECT string_agg(quote_ident(attname) || ' double precision NULL', ', ' ORDER BY attnum) FROM pg_attribute WHERE attrelid = 'pro_macda'::regclass AND attnum > 4")
 psql "$URL" -Xq -v ON_ERROR_STOP=1 <<SQL
 CREATE TABLE legacy_pro_macda (msg_calc_dvc_time timestamptz NOT NULL, msg_calc_parse_time text NOT NULL,

@@ -6,7 +6,7 @@
 # the reserved tail and the trailing u2 at 536, so the whole 538-byte frame is described.
 #
 # Custom keys (Kaitai ignores keys starting with "-"):
-#   -nb67-output: keep | drop   keep = the field is in the decoded record (legacy §2.1), drop = not
+#   -nb67-output: keep | drop   keep = the field is in the decoded record (docs/legacy.md §2.1), drop = not
 #   -nb67-scale: 0.1            output value = raw / 10 (integer when raw % 10 == 0), the legacy div10 list
 #   -nb67-unit: <unit>          engineering unit of the output value
 #   -nb67-role: <role>          a field the decoder uses for derived values or validation

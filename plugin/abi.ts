@@ -1,7 +1,7 @@
 // The Redpanda Connect `wasm` processor ABI (host module "benthos_wasm"), and the
 // small output writer every exported function uses.
 //
-// Rules this file encodes (shared/spec/redpanda-connect.md §1-§2):
+// Rules this file encodes (docs/architecture.md, "Host interface"):
 // - The host calls `malloc` for every inbound buffer (body, metadata value) and
 //   calls `free` on each of them after the exported function returns, even after
 //   a trap. So inbound buffers are valid for the whole call and we never free them.

@@ -1,6 +1,6 @@
-// `decode`: one raw NB67 frame in the body → the legacy JSON record (legacy-nb67.md §2.1).
+// `decode`: one raw NB67 frame in the body → the legacy JSON record (docs/legacy.md §2.1).
 //
-// Contract (issue 4, shared/spec/architecture.md):
+// Contract (docs/architecture.md, "decode"):
 // - success: body = JSON object with the 228 legacy fields in legacy order (bits 0/1, ÷10 rule), then
 //   msg_calc_train_no, msg_calc_dvc_no, msg_calc_dvc_time, then — only for bodies of at least 498 bytes —
 //   the five extended fields. No msg_calc_parse_time (no clock here; the pipeline adds it).

@@ -82,7 +82,7 @@ export function putI32(o: usize, v: i32): usize {
 
 /**
  * The legacy ÷10 rule as JSON: v/10 as an integer when v % 10 == 0, otherwise "<int>.<digit>", which
- * is the shortest repr of the double v/10 for every s2 value (legacy-nb67.md §2.1).
+ * is the shortest repr of the double v/10 for every s2 value (docs/legacy.md §2.1).
  */
 export function putTenths(o: usize, v: i32): usize {
   let a = <u32>v;

@@ -1,5 +1,5 @@
 // Entry point of dist/nb67.wasm. Exports are the module contract
-// (shared/spec/architecture.md): decode, predict, malloc, free, memory.
+// (docs/architecture.md, "The WASM module"): decode, predict, malloc, free, memory.
 // Each exported function is stateless per message; Connect pools instances and
 // may drop them at any GC.
 import { setErrorOnAbort } from "./abi";

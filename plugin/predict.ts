@@ -1,4 +1,4 @@
-// WASM export `predict` (contract, issue 6).
+// WASM export `predict` (contract: docs/architecture.md, "predict").
 //
 // In:  body = JSON object {data3m, data5m, data10m, data15m, data20m, data30m: {alias: number|null},
 //      ...identity fields}; metadata nb67_profile ("" | "default" | "legacy-compat") and

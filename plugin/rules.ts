@@ -1,4 +1,4 @@
-// The 26 legacy prediction rules (spec legacy-nb67.md §5.3) and their parameters.
+// The 26 legacy prediction rules (docs/legacy.md §5.3) and their parameters.
 //
 // Every number of the rules is a parameter (config/predict-rules.yaml holds the
 // same names with the legacy values; the pipeline sends that file as JSON in
@@ -8,7 +8,7 @@
 // error, never silently replaced.
 //
 // Profiles: `legacy-compat` reproduces the legacy decisions bit for bit, bugs
-// included; `default` fixes spec §10 items 16-18 (see docs/deviations.md).
+// included; `default` fixes legacy bugs 16-18 (docs/legacy.md §10; see docs/deviations.md).
 import { JsonReader, T_ARR, T_NUM, T_OBJ } from "./json";
 import { pyRound } from "./pyround";
 

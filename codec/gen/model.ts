@@ -3,7 +3,7 @@
 //
 // Offsets are computed the way Kaitai reads the seq: fixed-size integers advance by their size;
 // `b1le` takes the next bit starting at the least-significant bit of the current byte; a byte-aligned
-// type after a bit run first aligns to the next byte (spec legacy-nb67.md §1.1). `if:` only decides
+// type after a bit run first aligns to the next byte (docs/legacy.md §1.1). `if:` only decides
 // whether a field is present (it depends on the frame length); it does not move later offsets,
 // because every conditional field in this format is at the end.
 import { readFileSync } from "node:fs";

@@ -1,5 +1,5 @@
 /**
- * Test doubles for the report pipelines (issue 7):
+ * Test doubles for the report pipelines (docs/reports.md):
  *
  * - startPlatform(): a REAL HTTP server (node:http) that plays the maintenance platform. It records
  *   every request and can be scripted: answer 500 N times, be down (port closed) for a period.
@@ -9,7 +9,7 @@
  *     p.accepted("/path")     // requests answered 2xx, parsed JSON bodies in p.items("/path")
  * - createReportDatabase(): an isolated database on the stack's PostgreSQL with the report schema
  *   (sql/migrations/*report*.sql, sql/repeatable/*report*.sql) and, when asked, minimal legacy-shaped dev_/pro_ macda and predict tables
- *   (spec §4.1 columns that the reports read) for tests that do not depend on the store/predict work.
+ *   (docs/legacy.md §4.1 columns that the reports read) for tests that do not depend on the store/predict work.
  * - startConnect(): runs the real Redpanda Connect binary on one pipeline file with env overrides.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -164,7 +164,7 @@ export function sleep(ms: number): Promise<void> {
 
 export const DEFAULT_TSDB_URL = "postgres://nb67@127.0.0.1:15432/nb67?sslmode=disable";
 
-/** The 78 fault bits in frame order (spec §1.2). */
+/** The 78 fault bits in frame order (docs/legacy.md §1.2). */
 export const FAULT_BITS: string[] = [
   "bocflt_ef_u11", "bocflt_ef_u12", "bocflt_cf_u11", "bocflt_cf_u12", "bflt_vfd_u11", "bflt_vfd_com_u11",
   "bflt_vfd_u12", "bflt_vfd_com_u12", "blpflt_comp_u11", "bscflt_comp_u11", "bscflt_vent_u11",
@@ -183,7 +183,7 @@ export const FAULT_BITS: string[] = [
   "bflt_powersupply_u2", "bflt_exhaustfan", "bflt_exhaustval",
 ];
 
-/** The 26 prediction flags in legacy column order (spec §4.1). */
+/** The 26 prediction flags in legacy column order (docs/legacy.md §4.1). */
 export const PREDICT_FLAGS: string[] = [
   "ref_leak_u11", "ref_leak_u12", "ref_leak_u21", "ref_leak_u22", "f_cp_u1", "f_cp_u2", "f_fas", "f_ras",
   "cabin_overtemp", "f_presdiff_u1", "f_presdiff_u2", "f_ef_u11", "f_ef_u12", "f_ef_u21", "f_ef_u22",
@@ -191,7 +191,7 @@ export const PREDICT_FLAGS: string[] = [
   "f_fas_u22", "f_aq_u1", "f_aq_u2",
 ];
 
-/** The 14 life counters of the part-code table (spec §7.1). */
+/** The 14 life counters of the part-code table (docs/legacy.md §7.1). */
 export const LIFE_COUNTERS: string[] = [
   "dwef_op_tm_u11", "dwcf_op_tm_u11", "dwcp_op_tm_u11", "dwcp_op_tm_u12", "dwfad_op_cnt_u1",
   "dwrad_op_cnt_u1", "dwef_op_tm_u21", "dwcf_op_tm_u21", "dwcp_op_tm_u21", "dwcp_op_tm_u22",
@@ -200,7 +200,7 @@ export const LIFE_COUNTERS: string[] = [
 
 const EXTRA_MACDA = ["fadpos_u1", "fadpos_u2", "radpos_u1", "radpos_u2", "cur_station", "next_station"];
 
-/** Minimal legacy-shaped tables (spec §4.1; only the columns the reports read). */
+/** Minimal legacy-shaped tables (docs/legacy.md §4.1; only the columns the reports read). */
 export function legacyTablesSql(): string {
   const macdaCols = [...FAULT_BITS, ...EXTRA_MACDA, ...LIFE_COUNTERS]
     .map((c) => `  ${c} double precision`)

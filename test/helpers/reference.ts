@@ -3,7 +3,7 @@
 // 1. codec/NB67.ksy is compiled with kaitai-struct-compiler (npm, JS API) to JavaScript, in memory
 //    (a copy is written to .tools/kaitai/Nb67.js for inspection), and run on the kaitai-struct runtime.
 // 2. The parsed object goes through the legacy `Nb67.from_bytes_to_dict` transform, written here from
-//    shared/spec/legacy-nb67.md §2.1 and deliberately independent of codec/gen (it uses the legacy
+//    docs/legacy.md §2.1 and deliberately independent of codec/gen (it uses the legacy
 //    name-based drop rules and the legacy div10 list, not the .ksy custom keys):
 //    walk the attributes in read order; derive msg_calc_train_no / msg_calc_dvc_no from dvc_train_no
 //    (ValueError below 1000) and msg_calc_dvc_time from msg_src_dvc_*; drop ig_rsv*, wrsv*, humdity*,
@@ -22,7 +22,7 @@ export const VECTORS = join(ROOT, "test", "fixtures", "legacy");
 
 const require = createRequire(join(ROOT, "package.json"));
 
-/** The legacy div10list (65 s2 fields), copied from the legacy table (spec §1.3 "÷10"). */
+/** The legacy div10list (65 s2 fields), copied from the legacy table (docs/fields.md "÷10"; docs/legacy.md §1.3). */
 export const LEGACY_DIV10 = new Set([
   "fas_sys", "ras_sys", "tic", "tveh_1", "tveh_2", "aq_t_u1", "presdiff_u1", "fas_u1", "ras_u1",
   "f_cp_u11", "i_cp_u11", "v_cp_u11", "p_cp_u11", "suckt_u11", "suckp_u11", "sp_u11",

@@ -1,5 +1,5 @@
 // A Node host for dist/nb67.wasm that calls the module exactly as Redpanda Connect's `wasm` processor
-// does (shared/spec/redpanda-connect.md §1):
+// does (docs/architecture.md, "Host interface"):
 // - imports only module "benthos_wasm" (v0_msg_as_bytes, v0_msg_set_bytes, v0_msg_get_meta,
 //   v0_msg_set_meta); instantiation fails if the module wants anything else;
 // - as_bytes / get_meta allocate through the module's `allocate` if exported, else `malloc`, write the

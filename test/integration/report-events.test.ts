@@ -1,5 +1,5 @@
 /**
- * Issue 7, SQL level: episode detection (sql/51_report_events.sql) on a real PostgreSQL, with
+ * Reports, SQL level: episode detection (sql/51_report_events.sql) on a real PostgreSQL, with
  * minimal legacy-shaped dev_/pro_ macda and predict tables created by the test itself.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,10 +1,10 @@
 /**
- * Issue 7, end to end: the real Redpanda Connect binary runs pipelines/faultreport.yaml,
+ * Reports end to end: the real Redpanda Connect binary runs pipelines/faultreport.yaml,
  * lifereport.yaml and status.yaml (short intervals via env) against a real PostgreSQL and a real
  * HTTP server playing the maintenance platform (test/helpers/platform.ts).
  *
  * The legacy-shaped dev_/pro_ macda and predict tables are created by the test (minimal columns,
- * spec §4.1) and rows are inserted directly: this drives the reports without the store/predict
+ * docs/legacy.md §4.1) and rows are inserted directly: this drives the reports without the store/predict
  * pipelines, whose tables have the same legacy names and columns.
  */
 import { readFileSync } from "node:fs";

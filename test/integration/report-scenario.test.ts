@@ -1,5 +1,5 @@
 /**
- * Issue 7 scenario through the other stages' real code: frames of the simulator (tools/sim) with an
+ * Report scenario through the other stages' real code: frames of the simulator (tools/sim) with an
  * injected refrigerant leak are stored through the store's SQL path (nb67_store_batch, project
  * schema from sql/apply.sh), pipelines/predict.yaml (WASM rules) writes dev_predict, and
  * pipelines/faultreport.yaml turns the flag into an episode: the start record reaches the platform;
@@ -54,7 +54,7 @@ async function storeFrames(c: pg.Client, sim: FrameSimulator, until: number, onl
   while (sim.now < until) {
     for (const f of sim.tick()) {
       if (!f.record || f.dvcNo !== only) continue;
-      // the legacy identity fields as the decoder derives them (spec §2.1)
+      // the legacy identity fields as the decoder derives them (docs/legacy.md §2.1)
       const r = f.record as unknown as Record<string, number>;
       const train = String(Math.floor(r.dvc_train_no! / 1000)).padStart(2, "0") + String(r.dvc_train_no! % 1000).padStart(3, "0");
       const dvcNo = train + String(r.dvc_carriage_no).padStart(2, "0");

@@ -1,4 +1,4 @@
-// The codec: the model read from codec/NB67.ksy matches the legacy layout (spec §1.3 counts), the
+// The codec: the model read from codec/NB67.ksy matches the legacy layout (docs/legacy.md §1.3 counts), the
 // .ksy compiles with kaitai-struct-compiler, the generated files are current, and
 // decode(encode(record)) == record for random records.
 import { existsSync, readFileSync } from "node:fs";

@@ -1,4 +1,4 @@
-// WASM `predict` (issue 6): parity with the legacy decision code on every case of
+// WASM `predict` (docs/predict.md): parity with the legacy decision code on every case of
 // test/fixtures/legacy/predict/predict-cases.json (profile legacy-compat), the default profile's bug
 // fixes, Python rounding, parameter validation, rules YAML, and robustness (never traps).
 import { readFileSync } from "node:fs";
