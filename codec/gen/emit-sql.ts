@@ -7,7 +7,7 @@
 // Compact layout: raw integers in the narrowest exact type (u1/s2 -> smallint, u2 -> integer,
 // u4 -> bigint, bit -> boolean), columns ordered by alignment (8-byte first) so no padding is wasted.
 // The legacy views divide the 0.1-scaled fields by 10 and cast everything to double precision,
-// with the legacy names and column order (spec legacy-nb67.md §4.1).
+// with the legacy names and column order (docs/legacy.md §4.1).
 import { GENERATED_NOTE, type Field, type Model } from "./model.ts";
 
 const SQL_TYPE: Record<string, string> = { u1: "smallint", s2: "smallint", u2: "integer", u4: "bigint", b1le: "boolean" };
@@ -127,7 +127,7 @@ function viewsSql(model: Model): string {
   return `-- ${GENERATED_NOTE}
 -- (emitter: codec/gen/emit-sql.ts)
 
--- Legacy views: same names, column names, order and types as the legacy tables (spec §4.1):
+-- Legacy views: same names, column names, order and types as the legacy tables (docs/legacy.md §4.1):
 -- 4 identity columns, then the ${model.legacy.length} frame fields as double precision with the ÷10 scaling applied.
 -- pro_macda: time column msg_calc_dvc_time (timestamptz), msg_calc_parse_time as legacy text.
 -- dev_macda: time column msg_calc_parse_time (timestamptz), msg_calc_dvc_time as legacy text (not padded).
