@@ -43,8 +43,19 @@ gen: deps
 gen-check: deps
 	npm run gen:check
 
-build: deps
+build: deps console-web
 	npm run build
+
+# The operator console's web app (console/web -> console/web/dist, served by the console service).
+.PHONY: console-web console-screenshots
+console-web: deps
+	npx tsc --noEmit -p console/web/tsconfig.json
+	npx vite build --config console/web/vite.config.ts --logLevel warn
+
+# Screenshots of the console's main pages (zh-CN, dark) into docs/console/ (Debian chromium).
+console-screenshots: setup console-web
+	@tools/browser/install.sh
+	npx tsx test/browser/screenshots.ts
 
 wasm: build
 

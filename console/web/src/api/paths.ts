@@ -1,0 +1,25 @@
+// The console service's routes, in one place (see docs/console.md of the service).
+export const SESSION_PATH = "/api/session";
+export const LOGIN_PATH = "/api/login";
+export const LOGOUT_PATH = "/api/logout";
+export const LIVE_PATH = "/api/live";
+export const FLEET_PATH = "/api/fleet";
+export const ACTIVE_EPISODES_PATH = "/api/episodes?active=true&limit=500";
+export const EPISODES_PATH = "/api/episodes";
+export const ackPath = (id: string) => `/api/episodes/${encodeURIComponent(id)}/ack`;
+export const shelvePath = (id: string) => `/api/episodes/${encodeURIComponent(id)}/shelve`;
+export const devicePath = (device: string) => `/api/devices/${encodeURIComponent(device)}`;
+export const healthPath = (device: string) => `/api/devices/${encodeURIComponent(device)}/health`;
+export const TREND_PATH = "/api/trend";
+export const trainPath = (train: string) => `/api/trains/${encodeURIComponent(train)}`;
+export const EPISODE_STATS_PATH = "/api/episodes/stats";
+export const EPISODE_EXPORT_PATH = "/api/export/episodes.csv";
+export const episodePath = (id: string) => `/api/episodes/${encodeURIComponent(id)}`;
+export const THRESHOLDS_PATH = "/api/thresholds";
+export const THRESHOLDS_PREVIEW_PATH = "/api/thresholds/preview";
+export const THRESHOLDS_BACKTEST_PATH = "/api/thresholds/backtest";
+export const THRESHOLDS_HISTORY_PATH = "/api/thresholds/history";
+export const THRESHOLDS_ROLLBACK_PATH = "/api/thresholds/rollback";
+export const PIPELINE_PATH = "/api/pipeline";
+export const USERS_PATH = "/api/users";
+export const userPath = (name: string) => `/api/users/${encodeURIComponent(name)}`;

@@ -1,0 +1,253 @@
+import { useEffect, useMemo, useState } from "preact/hooks";
+import { get, qs } from "../../api/client.ts";
+import { subscribe, send } from "../../api/live.ts";
+import { devicePath, healthPath, TREND_PATH } from "../../api/paths.ts";
+import { fmtNum, fmtTime, t, tx } from "../../i18n/index.ts";
+import { href, navigate, route, setQuery } from "../../router.ts";
+import { Chart } from "../../shared/Chart.tsx";
+import { PRESETS, rangeFrom, iso } from "../../shared/range.ts";
+import { useApi } from "../../shared/useApi.ts";
+import { ErrorText, Loading, StatusBadge } from "../../shared/ui.tsx";
+import { devices, startFleet, trains } from "../fleet/store.ts";
+import { Schematic, type Latest } from "./Schematic.tsx";
+import { toTrend, type Trend } from "./trend.ts";
+
+interface FieldInfo {
+  name: string;
+  label?: string;
+  unit?: string;
+  value?: number | string | null;
+}
+interface DeviceInfo {
+  device?: string;
+  fields?: FieldInfo[];
+  latest?: Latest;
+  lastSeen?: string;
+}
+interface Health {
+  component: string;
+  label?: string;
+  unit?: number | string;
+  kind?: string;
+  value: number;
+  rated: number;
+  ratio?: number;
+  band?: string;
+  projected?: string | null;
+}
+
+export const defaultFields = (unit: number) => [`ras_u${unit}`, `sas_u${unit}1`, `sas_u${unit}2`, `fas_u${unit}`];
+
+/** Fields that belong to unit u (suffix _u<u> or _u<u><circuit>) or to the whole carriage. */
+export function unitFields(all: string[], unit: number): string[] {
+  const other = unit === 1 ? 2 : 1;
+  return all.filter((f) => !new RegExp(`_u${other}\\d?$`).test(f));
+}
+
+export function UnitPage() {
+  useEffect(startFleet, []);
+  const r = route.value;
+  const train = r.parts[0] ?? trains.value[0]?.[0] ?? "";
+  const car = Number(r.parts[1] ?? 1);
+  const unit = Number(r.parts[2] ?? 1) === 2 ? 2 : 1;
+  const dev = [...devices.value.values()].find((d) => d.train === train && d.carriage === car);
+  const range = rangeFrom(r, "1d");
+  const fields = (r.query.get("fields") ?? defaultFields(unit).join(",")).split(",").filter(Boolean);
+
+  const info = useApi<DeviceInfo>(dev ? devicePath(dev.device) : null);
+  const health = useApi<{ components?: Health[] } | Health[]>(dev ? healthPath(dev.device) : null);
+  const trendPath = dev
+    ? `${TREND_PATH}${qs({ device: dev.device, fields: fields.join(","), from: iso(range.from), to: iso(range.to) })}`
+    : null;
+  const trendRaw = useApi<Record<string, unknown>>(trendPath);
+  const trend: Trend | undefined = useMemo(() => (trendRaw.data ? toTrend(trendRaw.data, fields) : undefined), [trendRaw.data]);
+
+  const [latest, setLatest] = useState<Latest>({});
+  useEffect(() => {
+    const d = info.data;
+    if (!d) return;
+    const l: Latest = { ...(d.latest ?? {}) };
+    for (const f of d.fields ?? []) if (f.value !== undefined) l[f.name] = f.value;
+    setLatest(l);
+  }, [info.data]);
+  useEffect(() => {
+    if (!dev) return;
+    send({ type: "subscribe", device: dev.device });
+    const off = subscribe((m) => {
+      const data = (m.data ?? m) as Record<string, unknown>;
+      if (String(data.device ?? m.device ?? "") !== dev.device) return;
+      const values = (data.values ?? data.latest ?? data.fields) as Latest | undefined;
+      if (values && typeof values === "object" && !Array.isArray(values)) setLatest((old) => ({ ...old, ...values }));
+    });
+    return () => {
+      off();
+      send({ type: "unsubscribe", device: dev.device });
+    };
+  }, [dev?.device]);
+
+  const allFields = (info.data?.fields ?? []).map((f) => f.name);
+  const choices = unitFields(allFields.length ? allFields : defaultFields(unit), unit);
+  const fieldMeta = new Map((info.data?.fields ?? []).map((f) => [f.name, f]));
+  const go = (tr: string, c: number, u: number) => navigate(href("unit", [tr, c, u], Object.fromEntries(r.query.entries())));
+  const carriages = trains.value.find(([tr]) => tr === train)?.[1] ?? [];
+  const hList = health.data ? (Array.isArray(health.data) ? health.data : (health.data.components ?? [])) : [];
+
+  return (
+    <>
+      <h1>{t("unit.title", { train, car, unit })}</h1>
+      <div class="row" role="group" aria-label={t("unit.pick")}>
+        <label class="field">
+          <span>{t("common.train")}</span>
+          <select value={train} onChange={(e) => go(e.currentTarget.value, car, unit)}>
+            {trains.value.map(([tr]) => (
+              <option key={tr} value={tr}>
+                {tr}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label class="field">
+          <span>{t("common.carriage")}</span>
+          <select value={car} onChange={(e) => go(train, Number(e.currentTarget.value), unit)}>
+            {carriages.map((d) => (
+              <option key={d.carriage} value={d.carriage}>
+                {d.carriage}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label class="field">
+          <span>{t("common.unit")}</span>
+          <select value={unit} onChange={(e) => go(train, car, Number(e.currentTarget.value))}>
+            <option value={1}>1</option>
+            <option value={2}>2</option>
+          </select>
+        </label>
+        {dev ? <StatusBadge status={dev.status} /> : null}
+        {dev ? <span class="muted">{t("unit.lastSeen", { at: fmtTime(dev.lastSeen) })}</span> : null}
+      </div>
+      {!dev && devices.value.size > 0 ? <p class="error">{t("unit.unknown")}</p> : null}
+      <ErrorText error={info.error} />
+      <Schematic latest={latest} unit={unit} />
+
+      <section aria-labelledby="trend-h">
+        <h2 id="trend-h">{t("unit.trends")}</h2>
+        <div class="row">
+          <div role="group" aria-label={t("unit.range")}>
+            {Object.keys(PRESETS).map((p) => (
+              <button key={p} type="button" aria-pressed={range.preset === p} data-range={p} onClick={() => setQuery({ range: p, from: undefined, to: undefined })}>
+                {tx(`range.${p}`, p)}
+              </button>
+            ))}
+          </div>
+          <label class="field">
+            <span>{t("unit.addField")}</span>
+            <select
+              value=""
+              onChange={(e) => {
+                const f = e.currentTarget.value;
+                if (f && !fields.includes(f)) setQuery({ fields: [...fields, f].join(",") });
+              }}
+            >
+              <option value="">{t("unit.chooseField")}</option>
+              {choices.filter((f) => !fields.includes(f)).map((f) => (
+                <option key={f} value={f}>
+                  {fieldMeta.get(f)?.label ?? f}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+        <ul class="row" aria-label={t("unit.shownFields")} style="list-style:none;padding:0">
+          {fields.map((f) => (
+            <li key={f}>
+              <button type="button" onClick={() => setQuery({ fields: fields.filter((x) => x !== f).join(",") })} aria-label={t("unit.removeField", { f })}>
+                {f} ✕
+              </button>
+            </li>
+          ))}
+        </ul>
+        <p class="muted" data-testid="resolution" data-resolution={trend?.resolution ?? ""}>
+          {t("unit.rangeInfo", { from: fmtTime(range.from * 1000), to: fmtTime(range.to * 1000), res: tx(`res.${trend?.resolution ?? ""}`, trend?.resolution ?? "–"), n: trend?.data[0]?.length ?? 0 })}
+          {" · "}
+          {t("unit.zoomHint")}
+        </p>
+        <Loading when={trendRaw.loading} />
+        <ErrorText error={trendRaw.error} />
+        {trend ? (
+          <Chart
+            data={trend.data}
+            names={trend.names.map((f) => `${fieldMeta.get(f)?.label ?? f}${fieldMeta.get(f)?.unit ? ` (${fieldMeta.get(f)!.unit})` : ""}`)}
+            overlays={trend.episodes}
+            label={t("unit.chartLabel", { fields: fields.join(", ") })}
+            onZoom={(from, to) => setQuery({ from, to, range: undefined })}
+          />
+        ) : null}
+      </section>
+
+      <section aria-labelledby="health-h">
+        <h2 id="health-h">{t("unit.health")}</h2>
+        <ErrorText error={health.error} />
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t("health.component")}</th>
+                <th scope="col" class="num">{t("health.value")}</th>
+                <th scope="col" class="num">{t("health.rated")}</th>
+                <th scope="col" class="num">{t("health.used")}</th>
+                <th scope="col">{t("health.band")}</th>
+                <th scope="col">{t("health.projected")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {hList
+                .filter((h) => h.unit === undefined || h.unit === null || String(h.unit) === String(unit) || String(h.unit).startsWith(String(unit)))
+                .map((h) => {
+                  const ratio = h.ratio ?? (h.rated ? h.value / h.rated : 0);
+                  return (
+                    <tr key={`${h.component}-${h.unit}`}>
+                      <td>{h.label ?? tx(`component.${h.component}`, h.component)}</td>
+                      <td class="num">{fmtNum(h.value, 0)}</td>
+                      <td class="num">{fmtNum(h.rated, 0)}</td>
+                      <td class="num">{fmtNum(ratio * 100, 1)} %</td>
+                      <td>
+                        <StatusBadge status={h.band ?? (ratio >= 0.85 ? "replace" : ratio >= 0.7 ? "watch" : "healthy")} />
+                      </td>
+                      <td>{h.projected ? new Date(h.projected).toLocaleDateString() : "–"}</td>
+                    </tr>
+                  );
+                })}
+            </tbody>
+          </table>
+        </div>
+      </section>
+
+      <section aria-labelledby="latest-h">
+        <h2 id="latest-h">{t("unit.latest")}</h2>
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t("unit.field")}</th>
+                <th scope="col" class="num">{t("unit.value")}</th>
+                <th scope="col">{t("unit.unitOfMeasure")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {unitFields(Object.keys(latest), unit).map((f) => (
+                <tr key={f}>
+                  <td>
+                    <code>{f}</code> {fieldMeta.get(f)?.label ? <span class="muted">{fieldMeta.get(f)!.label}</span> : null}
+                  </td>
+                  <td class="num">{typeof latest[f] === "number" ? fmtNum(latest[f] as number, 2) : String(latest[f] ?? "–")}</td>
+                  <td>{fieldMeta.get(f)?.unit ?? ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </>
+  );
+}
