@@ -1,5 +1,5 @@
 /**
- * Issues 6 and 7 end to end through the whole real chain, driven by the frame simulator:
+ * Prediction and reports end to end through the whole real chain, driven by the frame simulator:
  *
  *   tools/sim frames -> Kafka (unique signal-in topic) -> pipelines/ingest.yaml (real Connect, real
  *   wasm decode) -> parsed topic -> pipelines/store.yaml -> PostgreSQL (per-test database, project
