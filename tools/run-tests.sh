@@ -44,6 +44,16 @@ else
   status=1; failed=$((failed + 1))
 fi
 
+echo "== browser tests (console web app in Debian chromium, real console service)"
+if tools/browser/install.sh; then
+  rm -f .reports/browser.json
+  npx vitest run --config test/browser/vitest.config.ts --reporter=default --reporter=json --outputFile.json=.reports/browser.json || status=1
+  count_vitest .reports/browser.json
+else
+  echo "chromium could not be installed; browser tests not run" >&2
+  status=1; failed=$((failed + 1))
+fi
+
 echo
 echo "tests: ${passed} passed, ${failed} failed"
 [[ $status -eq 0 && $failed -eq 0 ]]
