@@ -39,11 +39,11 @@ const n = (v: unknown): number => (v === null || v === undefined || v === "" ? 0
 export function toDevice(r: Raw): DeviceState {
   const counts = (r.counts ?? r.active ?? {}) as Raw;
   return {
-    device: s(r.device ?? r.dvc_id ?? r.id),
-    train: s(r.train ?? r.train_id ?? r.trainId),
+    device: s(r.dvc_no ?? r.device ?? r.id),
+    train: s(r.train_no ?? r.train ?? r.train_id),
     carriage: n(r.carriage ?? r.carriage_no ?? r.car),
     status: (s(r.status) || "offline") as Status,
-    lastSeen: (r.lastSeen ?? r.last_seen ?? null) as string | null,
+    lastSeen: (r.last_seen ?? r.lastSeen ?? null) as string | null,
     alarms: n(r.alarms ?? counts.alarm ?? counts.alarms),
     warnings: n(r.warnings ?? counts.warning ?? counts.warnings),
     shelved: n(r.shelved ?? counts.shelved),
@@ -61,8 +61,8 @@ export function toEpisode(r: Raw): Episode {
     description: s(r.description ?? r.name),
     location: s(r.location),
     advice: s(r.advice ?? r.repair_advice),
-    device: s(r.device),
-    train: s(r.train ?? r.train_id),
+    device: s(r.dvc_no ?? r.device),
+    train: s(r.train_no ?? r.train ?? r.train_id),
     carriage: n(r.carriage),
     unit: r.unit === null || r.unit === undefined ? null : n(r.unit),
     start,

@@ -23,3 +23,5 @@ export const THRESHOLDS_ROLLBACK_PATH = "/api/thresholds/rollback";
 export const PIPELINE_PATH = "/api/pipeline";
 export const USERS_PATH = "/api/users";
 export const userPath = (name: string) => `/api/users/${encodeURIComponent(name)}`;
+export const userPasswordPath = (name: string) => `/api/users/${encodeURIComponent(name)}/password`;
+export const FIELDS_PATH = "/api/fields";

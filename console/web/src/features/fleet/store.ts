@@ -47,7 +47,7 @@ export async function loadFleet(): Promise<void> {
 function flattenTrains(ts: unknown[]): unknown[] {
   const out: unknown[] = [];
   for (const t of ts as Record<string, unknown>[]) {
-    for (const c of (t.carriages ?? t.devices ?? []) as Record<string, unknown>[]) out.push({ train: t.train, ...c });
+    for (const c of (t.devices ?? t.carriages ?? []) as Record<string, unknown>[]) out.push({ train_no: t.train_no ?? t.train, ...c });
   }
   return out;
 }

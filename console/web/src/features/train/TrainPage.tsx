@@ -7,17 +7,23 @@ import { ErrorText, Loading, StatusBadge } from "../../shared/ui.tsx";
 import { EpisodeTable } from "../fleet/FleetPage.tsx";
 import { active, startFleet, trains, worst } from "../fleet/store.ts";
 
-type Latest = Record<string, number | string | null>;
+type V = number | boolean | null;
+interface UnitSummary {
+  unit_no: number;
+  mode: V;
+  compressors: { id: string; running: V; freq_hz: V; current_a: V }[];
+  fans: { id: string; running: V; current_a: V }[];
+  dampers: { fresh_pos: V; return_pos: V };
+  temperatures: { fresh_air: V; return_air: V; supply_1: V; supply_2: V };
+  air: { co2: V };
+}
 interface CarriageInfo {
-  device: string;
-  carriage: number;
-  latest?: Latest;
-  values?: Latest;
-  health?: { worst?: string; band?: string };
+  state: { dvc_no: string; carriage: number | null };
+  summary: { sample_time: string; cabin_temp: V; stations: Record<string, V>; units: UnitSummary[] } | null;
 }
 
 const num = (v: unknown) => (v === null || v === undefined || v === "" ? null : Number(v));
-const onOff = (v: unknown) => (num(v) === null ? "–" : num(v)! > 0 ? t("common.on") : t("common.off"));
+const onOff = (v: V | undefined) => (v === null || v === undefined ? "–" : Number(v) > 0 ? t("common.on") : t("common.off"));
 
 export function TrainPage() {
   useEffect(startFleet, []);
@@ -25,8 +31,8 @@ export function TrainPage() {
   const train = r.parts[0] ?? trains.value[0]?.[0] ?? "";
   const focus = Number(r.query.get("car") ?? 0);
   const list = trains.value.find(([tr]) => tr === train)?.[1] ?? [];
-  const detail = useApi<{ carriages?: CarriageInfo[]; devices?: CarriageInfo[] }>(train ? trainPath(train) : null);
-  const info = new Map((detail.data?.carriages ?? detail.data?.devices ?? []).map((c) => [Number(c.carriage), c]));
+  const detail = useApi<{ carriages?: CarriageInfo[] }>(train ? trainPath(train) : null);
+  const info = new Map((detail.data?.carriages ?? []).map((c) => [Number(c.state.carriage), c]));
   const eps = active.value.filter((e) => e.train === train);
   return (
     <>
@@ -60,14 +66,14 @@ export function TrainPage() {
               <th scope="col">{t("train.fans")}</th>
               <th scope="col" class="num">{t("train.dampers")}</th>
               <th scope="col" class="num">{t("train.co2")}</th>
-              <th scope="col">{t("train.health")}</th>
+              <th scope="col">{t("train.cabin")}</th>
             </tr>
           </thead>
           <tbody>
             {list.flatMap((d) =>
               [1, 2].map((u) => {
                 const c = info.get(d.carriage);
-                const l: Latest = c?.latest ?? c?.values ?? {};
+                const us = c?.summary?.units.find((x) => x.unit_no === u);
                 return (
                   <tr key={`${d.device}-${u}`} data-device={d.device} aria-current={focus === d.carriage ? "true" : undefined}>
                     {u === 1 ? (
@@ -82,22 +88,22 @@ export function TrainPage() {
                     <td>
                       <StatusBadge status={d.status} />
                     </td>
-                    <td>{l[`wmode_u${u}`] ?? "–"}</td>
-                    <td class="num">{fmtNum(num(l[`ras_u${u}`]))}</td>
+                    <td>{us?.mode ?? "–"}</td>
+                    <td class="num">{fmtNum(num(us?.temperatures.return_air))}</td>
                     <td class="num">
-                      {fmtNum(num(l[`sas_u${u}1`]))} / {fmtNum(num(l[`sas_u${u}2`]))}
+                      {fmtNum(num(us?.temperatures.supply_1))} / {fmtNum(num(us?.temperatures.supply_2))}
                     </td>
-                    <td>
-                      {onOff(l[`cfbk_comp_u${u}1`])} / {onOff(l[`cfbk_comp_u${u}2`])}
-                    </td>
-                    <td>
-                      {onOff(l[`cfbk_ef_u${u}1`])} / {onOff(l[`cfbk_cf_u${u}1`])}
-                    </td>
+                    <td>{us ? us.compressors.map((x) => onOff(x.running)).join(" / ") : "–"}</td>
+                    <td>{us ? `${onOff(us.fans.find((f) => f.id.startsWith("ef"))?.running)} / ${onOff(us.fans.find((f) => f.id.startsWith("cf"))?.running)}` : "–"}</td>
                     <td class="num">
-                      {fmtNum(num(l[`fadpos_u${u}`]), 0)} / {fmtNum(num(l[`radpos_u${u}`]), 0)}
+                      {fmtNum(num(us?.dampers.fresh_pos), 0)} / {fmtNum(num(us?.dampers.return_pos), 0)}
                     </td>
-                    <td class="num">{fmtNum(num(l[`aq_co2_u${u}`]), 0)}</td>
-                    <td>{c?.health?.worst ?? c?.health?.band ? <StatusBadge status={String(c?.health?.worst ?? c?.health?.band)} /> : "–"}</td>
+                    <td class="num">{fmtNum(num(us?.air.co2), 0)}</td>
+                    {u === 1 ? (
+                      <td rowSpan={2} class="num">
+                        {fmtNum(num(c?.summary?.cabin_temp))}
+                      </td>
+                    ) : null}
                   </tr>
                 );
               }),

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { get, qs } from "../../api/client.ts";
 import { subscribe, send } from "../../api/live.ts";
-import { devicePath, healthPath, TREND_PATH } from "../../api/paths.ts";
+import { devicePath, FIELDS_PATH, healthPath, TREND_PATH } from "../../api/paths.ts";
 import { fmtNum, fmtTime, t, tx } from "../../i18n/index.ts";
 import { href, navigate, route, setQuery } from "../../router.ts";
 import { Chart } from "../../shared/Chart.tsx";
@@ -12,17 +12,24 @@ import { devices, startFleet, trains } from "../fleet/store.ts";
 import { Schematic, type Latest } from "./Schematic.tsx";
 import { toTrend, type Trend } from "./trend.ts";
 
-interface FieldInfo {
-  name: string;
-  label?: string;
-  unit?: string;
-  value?: number | string | null;
+interface FieldValue {
+  id: string;
+  value: number | boolean | null;
+  unit: string | null;
+  group: string;
+  unit_no: number;
+}
+interface FieldDoc {
+  id: string;
+  unit: string | null;
+  doc: string;
+  unit_no: number;
+  group: string;
+  rollup: boolean;
 }
 interface DeviceInfo {
-  device?: string;
-  fields?: FieldInfo[];
-  latest?: Latest;
-  lastSeen?: string;
+  fields?: FieldValue[];
+  live_fault_names?: { source: string; code: string | null; location: string | null; fault_name: string | null }[];
 }
 interface Health {
   component: string;
@@ -38,10 +45,10 @@ interface Health {
 
 export const defaultFields = (unit: number) => [`ras_u${unit}`, `sas_u${unit}1`, `sas_u${unit}2`, `fas_u${unit}`];
 
-/** Fields that belong to unit u (suffix _u<u> or _u<u><circuit>) or to the whole carriage. */
-export function unitFields(all: string[], unit: number): string[] {
-  const other = unit === 1 ? 2 : 1;
-  return all.filter((f) => !new RegExp(`_u${other}\\d?$`).test(f));
+const HIDDEN = new Set(["identity", "time", "station"]);
+/** Fields of unit u or of the whole carriage (unit_no 0), without frame identity and clock. */
+export function unitFields(all: { id: string; unit_no: number; group: string }[], unit: number): string[] {
+  return all.filter((f) => (f.unit_no === 0 || f.unit_no === unit) && !HIDDEN.has(f.group)).map((f) => f.id);
 }
 
 export function UnitPage() {
@@ -55,6 +62,7 @@ export function UnitPage() {
   const fields = (r.query.get("fields") ?? defaultFields(unit).join(",")).split(",").filter(Boolean);
 
   const info = useApi<DeviceInfo>(dev ? devicePath(dev.device) : null);
+  const docs = useApi<{ fields: FieldDoc[] }>(FIELDS_PATH);
   const health = useApi<{ components?: Health[] } | Health[]>(dev ? healthPath(dev.device) : null);
   const trendPath = dev
     ? `${TREND_PATH}${qs({ device: dev.device, fields: fields.join(","), from: iso(range.from), to: iso(range.to) })}`
@@ -66,8 +74,8 @@ export function UnitPage() {
   useEffect(() => {
     const d = info.data;
     if (!d) return;
-    const l: Latest = { ...(d.latest ?? {}) };
-    for (const f of d.fields ?? []) if (f.value !== undefined) l[f.name] = f.value;
+    const l: Latest = {};
+    for (const f of d.fields ?? []) l[f.id] = typeof f.value === "boolean" ? Number(f.value) : f.value;
     setLatest(l);
   }, [info.data]);
   useEffect(() => {
@@ -85,9 +93,9 @@ export function UnitPage() {
     };
   }, [dev?.device]);
 
-  const allFields = (info.data?.fields ?? []).map((f) => f.name);
-  const choices = unitFields(allFields.length ? allFields : defaultFields(unit), unit);
-  const fieldMeta = new Map((info.data?.fields ?? []).map((f) => [f.name, f]));
+  const fieldDocs = docs.data?.fields ?? [];
+  const choices = unitFields(fieldDocs.filter((f) => f.group !== "fault" && f.group !== "feedback"), unit);
+  const fieldMeta = new Map(fieldDocs.map((f) => [f.id, { label: f.doc || undefined, unit: f.unit ?? undefined }]));
   const go = (tr: string, c: number, u: number) => navigate(href("unit", [tr, c, u], Object.fromEntries(r.query.entries())));
   const carriages = trains.value.find(([tr]) => tr === train)?.[1] ?? [];
   const hList = health.data ? (Array.isArray(health.data) ? health.data : (health.data.components ?? [])) : [];
@@ -128,6 +136,15 @@ export function UnitPage() {
       </div>
       {!dev && devices.value.size > 0 ? <p class="error">{t("unit.unknown")}</p> : null}
       <ErrorText error={info.error} />
+      {info.data?.live_fault_names?.length ? (
+        <ul class="card" aria-label={t("unit.liveFaults")}>
+          {info.data.live_fault_names.map((f) => (
+            <li key={f.source}>
+              <span class="badge" data-status="alarm">{f.code ?? f.source}</span> {f.fault_name ?? f.source} {f.location ? <span class="muted">· {f.location}</span> : null}
+            </li>
+          ))}
+        </ul>
+      ) : null}
       <Schematic latest={latest} unit={unit} />
 
       <section aria-labelledby="trend-h">
@@ -235,7 +252,7 @@ export function UnitPage() {
               </tr>
             </thead>
             <tbody>
-              {unitFields(Object.keys(latest), unit).map((f) => (
+              {unitFields(info.data?.fields ?? [], unit).map((f) => (
                 <tr key={f}>
                   <td>
                     <code>{f}</code> {fieldMeta.get(f)?.label ? <span class="muted">{fieldMeta.get(f)!.label}</span> : null}

@@ -1,7 +1,8 @@
-// Users (admin): list, add with a role and an initial password, change role, disable.
+// Users (admin): list, add with a role (the service makes a random password, shown here once),
+// change role, disable/enable, reset a password. Every change asks for a reason (audited).
 import { useState } from "preact/hooks";
-import { ApiError, post, put, session } from "../../api/client.ts";
-import { USERS_PATH, userPath } from "../../api/paths.ts";
+import { ApiError, api, post, session } from "../../api/client.ts";
+import { USERS_PATH, userPasswordPath, userPath } from "../../api/paths.ts";
 import { fmtTime, t } from "../../i18n/index.ts";
 import { useApi } from "../../shared/useApi.ts";
 import { ErrorText, Field, Loading } from "../../shared/ui.tsx";
@@ -10,15 +11,16 @@ interface User {
   name: string;
   role: string;
   disabled?: boolean;
-  createdAt?: string;
-  lastLoginAt?: string;
+  created_at?: string;
+  last_login?: string | null;
+  locked?: boolean;
 }
 const ROLES = ["viewer", "engineer", "admin"] as const;
 
 export function UsersPage() {
   const list = useApi<{ users?: User[] } | User[]>(session.value?.role === "admin" ? USERS_PATH : null);
   const [name, setName] = useState("");
-  const [password, setPassword] = useState("");
+  const [secret, setSecret] = useState<{ name: string; password: string } | null>(null);
   const [role, setRole] = useState<string>("viewer");
   const [error, setError] = useState<ApiError | null>(null);
   if (session.value?.role !== "admin") return <p class="error">{t("users.adminOnly")}</p>;
@@ -27,9 +29,8 @@ export function UsersPage() {
     e.preventDefault();
     setError(null);
     try {
-      await post(USERS_PATH, { username: name, password, role });
+      setSecret(await post<{ name: string; password: string }>(USERS_PATH, { name, role }));
       setName("");
-      setPassword("");
       list.reload();
     } catch (err) {
       setError(err as ApiError);
@@ -37,9 +38,19 @@ export function UsersPage() {
   };
   const change = async (u: User, patch: Partial<User>) => {
     setError(null);
+    const reason = window.prompt(t("users.reasonFor", { u: u.name }));
+    if (!reason) return list.reload();
     try {
-      await put(userPath(u.name), { role: patch.role ?? u.role, disabled: patch.disabled ?? !!u.disabled });
+      await api("PATCH", userPath(u.name), { ...patch, reason });
       list.reload();
+    } catch (err) {
+      setError(err as ApiError);
+    }
+  };
+  const reset = async (u: User) => {
+    setError(null);
+    try {
+      setSecret(await post<{ name: string; password: string }>(userPasswordPath(u.name), {}));
     } catch (err) {
       setError(err as ApiError);
     }
@@ -49,6 +60,11 @@ export function UsersPage() {
       <h1>{t("users.title")}</h1>
       <Loading when={list.loading} />
       <ErrorText error={list.error ?? error} />
+      {secret ? (
+        <p class="card" role="alert" data-testid="new-password">
+          {t("users.passwordOnce", { u: secret.name })} <code>{secret.password}</code>
+        </p>
+      ) : null}
       <div class="table-wrap">
         <table>
           <thead>
@@ -57,6 +73,7 @@ export function UsersPage() {
               <th scope="col">{t("users.role")}</th>
               <th scope="col">{t("users.state")}</th>
               <th scope="col">{t("users.lastLogin")}</th>
+              <th scope="col">{t("ep.actions")}</th>
             </tr>
           </thead>
           <tbody>
@@ -77,7 +94,14 @@ export function UsersPage() {
                     <input type="checkbox" checked={!!u.disabled} onChange={(e) => change(u, { disabled: e.currentTarget.checked })} /> {t("users.disabled")}
                   </label>
                 </td>
-                <td>{fmtTime(u.lastLoginAt)}</td>
+                <td>
+                  {fmtTime(u.last_login)} {u.locked ? <span class="badge" data-status="alarm">{t("users.locked")}</span> : null}
+                </td>
+                <td>
+                  <button type="button" onClick={() => reset(u)} aria-label={t("users.resetFor", { u: u.name })}>
+                    {t("users.reset")}
+                  </button>
+                </td>
               </tr>
             ))}
           </tbody>
@@ -87,9 +111,6 @@ export function UsersPage() {
         <h2 id="add-h" style="width:100%">{t("users.add")}</h2>
         <Field label={t("users.name")}>
           <input name="username" required pattern="[A-Za-z0-9][A-Za-z0-9._\-]{0,63}" value={name} onInput={(e) => setName(e.currentTarget.value)} />
-        </Field>
-        <Field label={t("users.password")}>
-          <input name="password" type="password" autocomplete="new-password" required minLength={12} value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
         </Field>
         <Field label={t("users.role")}>
           <select name="role" value={role} onChange={(e) => setRole(e.currentTarget.value)}>
