@@ -30,6 +30,8 @@ export interface Episode {
   state: string;
   acknowledged: boolean;
   shelved: boolean;
+  /** Station at the start (and at the end when closed). */
+  stations: string;
 }
 
 type Raw = Record<string, unknown>;
@@ -51,25 +53,29 @@ export function toDevice(r: Raw): DeviceState {
 }
 
 export function toEpisode(r: Raw): Episode {
-  const end = (r.end ?? r.ended_at ?? r.endedAt ?? null) as string | null;
-  const start = s(r.start ?? r.started_at ?? r.startedAt);
-  const dur = r.durationS ?? r.duration_s ?? r.duration;
+  const end = (r.end_time ?? r.end ?? null) as string | null;
+  const start = s(r.start_time ?? r.start);
+  const dur = r.duration_s ?? r.durationS;
+  const key = s(r.event_key);
+  const unit = /_u([12])[12]?$/.exec(key);
+  const stations = [r.start_station, r.end_station].filter((x) => x !== null && x !== undefined && x !== "").map(String);
   return {
     id: s(r.id),
     kind: (s(r.kind) || "alarm") as Episode["kind"],
-    code: s(r.code),
-    description: s(r.description ?? r.name),
+    code: s(r.code ?? key),
+    description: s(r.description ?? r.fault_name),
     location: s(r.location),
-    advice: s(r.advice ?? r.repair_advice),
+    advice: s(r.advice),
     device: s(r.dvc_no ?? r.device),
-    train: s(r.train_no ?? r.train ?? r.train_id),
+    train: s(r.train_no ?? r.train),
     carriage: n(r.carriage),
-    unit: r.unit === null || r.unit === undefined ? null : n(r.unit),
+    unit: unit ? Number(unit[1]) : null,
     start,
     end,
     durationS: dur === null || dur === undefined ? (end ? (Date.parse(end) - Date.parse(start)) / 1000 : null) : n(dur),
-    state: s(r.state ?? (end ? "closed" : "active")),
-    acknowledged: Boolean(r.acknowledged ?? r.acked_at ?? r.ackedAt ?? r.ack),
-    shelved: Boolean(r.shelved ?? r.shelved_until ?? r.shelvedUntil ?? r.shelve),
+    state: r.active === false || end ? "closed" : "active",
+    acknowledged: Boolean(r.ack),
+    shelved: Boolean(r.shelve),
+    stations: stations.join(" → "),
   };
 }

@@ -10,7 +10,7 @@ export const ackPath = (id: string) => `/api/episodes/${encodeURIComponent(id)}/
 export const shelvePath = (id: string) => `/api/episodes/${encodeURIComponent(id)}/shelve`;
 export const devicePath = (device: string) => `/api/devices/${encodeURIComponent(device)}`;
 export const healthPath = (device: string) => `/api/devices/${encodeURIComponent(device)}/health`;
-export const TREND_PATH = "/api/trend";
+export const TREND_PATH = "/api/trends";
 export const trainPath = (train: string) => `/api/trains/${encodeURIComponent(train)}`;
 export const EPISODE_STATS_PATH = "/api/episodes/stats";
 export const EPISODE_EXPORT_PATH = "/api/export/episodes.csv";

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import { get, qs } from "../../api/client.ts";
 import { subscribe, send } from "../../api/live.ts";
 import { devicePath, FIELDS_PATH, healthPath, TREND_PATH } from "../../api/paths.ts";
-import { fmtNum, fmtTime, t, tx } from "../../i18n/index.ts";
+import { fmtDuration, fmtNum, fmtTime, t, tx } from "../../i18n/index.ts";
 import { href, navigate, route, setQuery } from "../../router.ts";
 import { Chart } from "../../shared/Chart.tsx";
 import { PRESETS, rangeFrom, iso } from "../../shared/range.ts";
@@ -65,7 +65,7 @@ export function UnitPage() {
   const docs = useApi<{ fields: FieldDoc[] }>(FIELDS_PATH);
   const health = useApi<{ components?: Health[] } | Health[]>(dev ? healthPath(dev.device) : null);
   const trendPath = dev
-    ? `${TREND_PATH}${qs({ device: dev.device, fields: fields.join(","), from: iso(range.from), to: iso(range.to) })}`
+    ? `${TREND_PATH}${qs({ dvc_no: dev.device, fields: fields.join(","), from: iso(range.from), to: iso(range.to) })}`
     : null;
   const trendRaw = useApi<Record<string, unknown>>(trendPath);
   const trend: Trend | undefined = useMemo(() => (trendRaw.data ? toTrend(trendRaw.data, fields) : undefined), [trendRaw.data]);
@@ -184,8 +184,8 @@ export function UnitPage() {
             </li>
           ))}
         </ul>
-        <p class="muted" data-testid="resolution" data-resolution={trend?.resolution ?? ""}>
-          {t("unit.rangeInfo", { from: fmtTime(range.from * 1000), to: fmtTime(range.to * 1000), res: tx(`res.${trend?.resolution ?? ""}`, trend?.resolution ?? "–"), n: trend?.data[0]?.length ?? 0 })}
+        <p class="muted" data-testid="resolution" data-resolution={trend?.resolution ?? ""} data-step={trend?.step ?? ""} aria-live="polite">
+          {t("unit.rangeInfo", { from: fmtTime(range.from * 1000), to: fmtTime(range.to * 1000), res: tx(`res.${trend?.resolution ?? ""}`, trend?.resolution ?? "–"), step: fmtDuration(trend?.step ?? null), n: trend?.data[0]?.length ?? 0 })}
           {" · "}
           {t("unit.zoomHint")}
         </p>

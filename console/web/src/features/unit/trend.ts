@@ -2,6 +2,8 @@
 // ([{t, f: v}]); rollup values may be {avg,min,max} objects, of which the average is drawn.
 export interface Trend {
   resolution: string;
+  /** Seconds per point. */
+  step: number;
   data: (number | null)[][];
   names: string[];
   episodes: { from: number; to: number; kind: "alarm" | "warning" }[];
@@ -33,9 +35,9 @@ export function toTrend(raw: Raw, fields: string[]): Trend {
     data = [rows.map((r) => sec(r.t ?? r.time ?? r.bucket)), ...fields.map((f) => rows.map((r) => val(r[f])))];
   }
   const episodes = ((raw.episodes ?? []) as Raw[]).map((e) => ({
-    from: sec(e.start ?? e.started_at),
-    to: e.end ?? e.ended_at ? sec(e.end ?? e.ended_at) : Date.now() / 1000,
+    from: sec(e.start_time ?? e.start),
+    to: e.end_time ?? e.end ? sec(e.end_time ?? e.end) : Date.now() / 1000,
     kind: (String(e.kind ?? "alarm") === "warning" ? "warning" : "alarm") as "alarm" | "warning",
   }));
-  return { resolution, data, names: fields, episodes };
+  return { resolution, step: Number(raw.step_s ?? raw.step ?? 0), data, names: fields, episodes };
 }
