@@ -1,7 +1,7 @@
 import { useMemo } from "preact/hooks";
 import { toEpisode } from "../../api/model.ts";
 import { episodePath } from "../../api/paths.ts";
-import { fmtDuration, fmtNum, fmtTime, t } from "../../i18n/index.ts";
+import { fmtDuration, fmtNum, fmtTime, t, tx } from "../../i18n/index.ts";
 import { href } from "../../router.ts";
 import { Chart } from "../../shared/Chart.tsx";
 import { useApi } from "../../shared/useApi.ts";
@@ -9,20 +9,12 @@ import { ErrorText, Loading } from "../../shared/ui.tsx";
 import { EpisodeActions } from "../fleet/EpisodeActions.tsx";
 import { toTrend } from "../unit/trend.ts";
 
-interface Explanation {
-  condition?: string;
-  rule?: string;
-  values?: Record<string, number | string | null>;
-  thresholds?: Record<string, number | string | null>;
-  fields?: string[];
-  text?: string;
-}
+type Explanation = Record<string, unknown>;
 interface Detail {
   episode?: Record<string, unknown>;
-  explanation?: Explanation;
-  signals?: Record<string, unknown>;
-  fields?: string[];
-  audit?: { at: string; user: string; action: string; note?: string; reason?: string }[];
+  explanation?: Explanation | null;
+  signals?: Record<string, unknown> & { series?: { field: string }[] };
+  history?: { at: string; actor: string; action: string; reason: string | null }[];
 }
 
 function KV({ obj, caption }: { obj: Record<string, unknown>; caption: string }) {
@@ -45,12 +37,13 @@ function KV({ obj, caption }: { obj: Record<string, unknown>; caption: string })
 
 export function EpisodeDetail({ id }: { id: string }) {
   const d = useApi<Detail>(episodePath(id));
-  const raw = d.data?.episode ?? (d.data as Record<string, unknown> | undefined);
-  const ep = raw && (raw as Record<string, unknown>).id !== undefined ? toEpisode(raw as Record<string, unknown>) : undefined;
-  const x = d.data?.explanation;
+  const ep = d.data?.episode ? toEpisode(d.data.episode) : undefined;
+  const x = d.data?.explanation ?? null;
   const sig = d.data?.signals;
-  const fields = x?.fields ?? d.data?.fields ?? (sig ? Object.keys((sig.series ?? {}) as object) : []);
+  const fields = (sig?.series ?? []).map((s) => s.field);
   const trend = useMemo(() => (sig && fields.length ? toTrend(sig, fields) : undefined), [sig]);
+  const scalars = x ? Object.entries(x).filter(([, v]) => v === null || typeof v !== "object") : [];
+  const tables = x ? Object.entries(x).filter(([, v]) => v !== null && typeof v === "object") : [];
   return (
     <>
       <p>
@@ -88,22 +81,20 @@ export function EpisodeDetail({ id }: { id: string }) {
         </>
       ) : null}
       {x ? (
-        <section aria-labelledby="why-h">
+        <section aria-labelledby="why-h" data-testid="explanation">
           <h2 id="why-h">{t("ep.explanation")}</h2>
-          {x.condition ?? x.rule ?? x.text ? <p data-testid="condition">{x.condition ?? x.rule ?? x.text}</p> : null}
+          {scalars.length ? <KV obj={Object.fromEntries(scalars)} caption={t("ep.explanation")} /> : null}
           <div class="grid2">
-            {x.values ? (
-              <div>
-                <h3>{t("ep.values")}</h3>
-                <KV obj={x.values} caption={t("ep.values")} />
+            {tables.map(([k, v]) => (
+              <div key={k}>
+                <h3>{tx(`ep.x.${k}`, k)}</h3>
+                {Array.isArray(v) ? (
+                  v.map((row, i) => <KV key={i} obj={(typeof row === "object" && row ? row : { [k]: row }) as Record<string, unknown>} caption={k} />)
+                ) : (
+                  <KV obj={v as Record<string, unknown>} caption={k} />
+                )}
               </div>
-            ) : null}
-            {x.thresholds ? (
-              <div>
-                <h3>{t("ep.thresholdsInForce")}</h3>
-                <KV obj={x.thresholds} caption={t("ep.thresholdsInForce")} />
-              </div>
-            ) : null}
+            ))}
           </div>
         </section>
       ) : null}
@@ -113,13 +104,13 @@ export function EpisodeDetail({ id }: { id: string }) {
           <Chart data={trend.data} names={trend.names} overlays={trend.episodes} label={t("ep.signals")} />
         </section>
       ) : null}
-      {d.data?.audit?.length ? (
+      {d.data?.history?.length ? (
         <section aria-labelledby="audit-h">
           <h2 id="audit-h">{t("ep.audit")}</h2>
           <ul>
-            {d.data.audit.map((a, i) => (
+            {d.data.history.map((a, i) => (
               <li key={i}>
-                {fmtTime(a.at)} · {a.user} · {a.action} {a.note ?? a.reason ?? ""}
+                {fmtTime(a.at)} · {a.actor} · {tx(`action.${a.action}`, a.action)} {a.reason ?? ""}
               </li>
             ))}
           </ul>

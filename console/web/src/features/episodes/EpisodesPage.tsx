@@ -15,36 +15,49 @@ const PAGE = 50;
 const FILTERS = ["train", "carriage", "unit", "code", "kind", "state"] as const;
 
 interface StatRow {
-  key?: string;
-  code?: string;
-  train?: string;
-  month?: string;
-  description?: string;
-  count: number;
+  code?: string | null;
+  train_no?: string | null;
+  month?: string | null;
+  alarms: number;
+  warnings: number;
+  total: number;
 }
 interface Stats {
-  byCode?: StatRow[];
-  byTrain?: StatRow[];
-  byMonth?: StatRow[];
+  by_code?: StatRow[];
+  by_train?: StatRow[];
+  by_month?: StatRow[];
   total?: number;
+  shelved?: number;
 }
 
-function StatTable({ rows, head, testid }: { rows: StatRow[]; head: string; testid: string }) {
+/** URL filters -> the service's query (train -> train_no; state "shelved" is a flag of its own). */
+export function episodeQuery(f: Record<string, string>, from: string, to: string): Record<string, string> {
+  const q: Record<string, string> = { from, to };
+  if (f.train) q.train_no = f.train;
+  for (const k of ["carriage", "unit", "code", "kind"]) if (f[k]) q[k] = f[k]!;
+  if (f.state === "shelved") q.shelved = "true";
+  else if (f.state) q.state = f.state;
+  return q;
+}
+
+function StatTable({ rows, head, k, testid }: { rows: StatRow[]; head: string; k: "code" | "train_no" | "month"; testid: string }) {
   return (
     <table data-testid={testid}>
       <thead>
         <tr>
           <th scope="col">{head}</th>
+          <th scope="col" class="num">{t("kind.alarm")}</th>
+          <th scope="col" class="num">{t("kind.warning")}</th>
           <th scope="col" class="num">{t("ep.count")}</th>
         </tr>
       </thead>
       <tbody>
         {rows.slice(0, 15).map((r) => (
-          <tr key={r.key ?? r.code ?? r.train ?? r.month}>
-            <td>
-              {r.key ?? r.code ?? r.train ?? r.month} {r.description ? <span class="muted">{r.description}</span> : null}
-            </td>
-            <td class="num">{r.count}</td>
+          <tr key={String(r[k])}>
+            <td>{r[k] ?? "–"}</td>
+            <td class="num">{r.alarms}</td>
+            <td class="num">{r.warnings}</td>
+            <td class="num">{r.total}</td>
           </tr>
         ))}
       </tbody>
@@ -58,12 +71,12 @@ export function EpisodesPage() {
   const range = rangeFrom(r, "30d");
   const f = Object.fromEntries(FILTERS.map((k) => [k, r.query.get(k) ?? ""]));
   const page = Number(r.query.get("page") ?? 0);
-  const filter = { ...f, from: iso(range.from), to: iso(range.to) };
-  const list = useApi<{ episodes?: unknown[]; items?: unknown[]; total?: number }>(`${EPISODES_PATH}${qs({ ...filter, limit: PAGE, offset: page * PAGE })}`);
+  const filter = episodeQuery(f, iso(range.from), iso(range.to));
+  const list = useApi<{ items?: unknown[]; total?: number }>(`${EPISODES_PATH}${qs({ ...filter, limit: PAGE, offset: page * PAGE })}`);
   const stats = useApi<Stats>(`${EPISODE_STATS_PATH}${qs(filter)}`);
   const [draft, setDraft] = useState<Record<string, string>>({});
   const val = (k: string) => draft[k] ?? f[k] ?? "";
-  const rows = (list.data?.episodes ?? list.data?.items ?? []).map((x) => toEpisode(x as Record<string, unknown>));
+  const rows = (list.data?.items ?? []).map((x) => toEpisode(x as Record<string, unknown>));
   const total = list.data?.total ?? rows.length;
   const dateVal = (sec: number) => new Date(sec * 1000 - new Date().getTimezoneOffset() * 60000).toISOString().slice(0, 16);
   const apply = (e: Event) => {
@@ -113,12 +126,12 @@ export function EpisodesPage() {
       </form>
 
       <section aria-labelledby="stats-h">
-        <h2 id="stats-h">{t("ep.stats", { n: stats.data?.total ?? "–" })}</h2>
+        <h2 id="stats-h">{t("ep.stats", { n: stats.data?.total ?? "–", s: stats.data?.shelved ?? "–" })}</h2>
         <ErrorText error={stats.error} />
         <div class="grid2">
-          <StatTable rows={stats.data?.byCode ?? []} head={t("ep.code")} testid="stats-code" />
-          <StatTable rows={stats.data?.byTrain ?? []} head={t("common.train")} testid="stats-train" />
-          <StatTable rows={stats.data?.byMonth ?? []} head={t("ep.month")} testid="stats-month" />
+          <StatTable rows={stats.data?.by_code ?? []} head={t("ep.code")} k="code" testid="stats-code" />
+          <StatTable rows={stats.data?.by_train ?? []} head={t("common.train")} k="train_no" testid="stats-train" />
+          <StatTable rows={stats.data?.by_month ?? []} head={t("ep.month")} k="month" testid="stats-month" />
         </div>
       </section>
 
@@ -134,6 +147,7 @@ export function EpisodesPage() {
                 <th scope="col">{t("ep.code")}</th>
                 <th scope="col">{t("ep.description")}</th>
                 <th scope="col">{t("ep.where")}</th>
+                <th scope="col">{t("ep.stations")}</th>
                 <th scope="col">{t("ep.start")}</th>
                 <th scope="col">{t("ep.end")}</th>
                 <th scope="col" class="num">{t("ep.duration")}</th>
@@ -152,6 +166,7 @@ export function EpisodesPage() {
                     {e.location ? <span class="muted"> · {e.location}</span> : null}
                   </td>
                   <td>{t("fleet.where", { train: e.train, car: e.carriage, unit: e.unit ?? "–" })}</td>
+                  <td>{e.stations || "–"}</td>
                   <td>{fmtTime(e.start)}</td>
                   <td>{e.end ? fmtTime(e.end) : t("ep.active")}</td>
                   <td class="num">{fmtDuration(e.durationS)}</td>

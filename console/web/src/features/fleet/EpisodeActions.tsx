@@ -2,7 +2,7 @@
 import { useState } from "preact/hooks";
 import { ApiError, post, session } from "../../api/client.ts";
 import type { Episode } from "../../api/model.ts";
-import { ackPath, shelvePath } from "../../api/paths.ts";
+import { ackPath, shelvePath, unshelvePath } from "../../api/paths.ts";
 import { t } from "../../i18n/index.ts";
 import { ErrorText, Field, Modal } from "../../shared/ui.tsx";
 
@@ -11,7 +11,7 @@ export const canOperate = () => session.value?.role === "engineer" || session.va
 const EXPIRY_HOURS = [1, 8, 24, 72, 168];
 
 export function EpisodeActions({ ep, onDone }: { ep: Episode; onDone: () => void }) {
-  const [mode, setMode] = useState<"" | "ack" | "shelve">("");
+  const [mode, setMode] = useState<"" | "ack" | "shelve" | "unshelve">("");
   const [text, setText] = useState("");
   const [hours, setHours] = useState(24);
   const [error, setError] = useState<ApiError | null>(null);
@@ -25,6 +25,7 @@ export function EpisodeActions({ ep, onDone }: { ep: Episode; onDone: () => void
     e.preventDefault();
     try {
       if (mode === "ack") await post(ackPath(ep.id), { note: text });
+      else if (mode === "unshelve") await post(unshelvePath(ep.id), { reason: text });
       else await post(shelvePath(ep.id), { reason: text, until: new Date(Date.now() + hours * 3600_000).toISOString() });
       close();
       onDone();
@@ -40,13 +41,23 @@ export function EpisodeActions({ ep, onDone }: { ep: Episode; onDone: () => void
           {t("ep.ack")}
         </button>
       ) : null}
-      <button type="button" onClick={() => setMode("shelve")} aria-label={t("ep.shelveFor", { what: label })}>
-        {t("ep.shelve")}
-      </button>
-      <Modal open={mode !== ""} title={mode === "ack" ? t("ep.ackTitle", { what: label }) : t("ep.shelveTitle", { what: label })} onClose={close}>
+      {ep.shelved ? (
+        <button type="button" onClick={() => setMode("unshelve")} aria-label={t("ep.unshelveFor", { what: label })}>
+          {t("ep.unshelve")}
+        </button>
+      ) : (
+        <button type="button" onClick={() => setMode("shelve")} aria-label={t("ep.shelveFor", { what: label })}>
+          {t("ep.shelve")}
+        </button>
+      )}
+      <Modal
+        open={mode !== ""}
+        title={mode === "ack" ? t("ep.ackTitle", { what: label }) : mode === "unshelve" ? t("ep.unshelveFor", { what: label }) : t("ep.shelveTitle", { what: label })}
+        onClose={close}
+      >
         <form onSubmit={submit}>
-          <Field label={mode === "ack" ? t("ep.note") : t("ep.reason")}>
-            <textarea name="text" required={mode === "shelve"} value={text} onInput={(e) => setText(e.currentTarget.value)} />
+          <Field label={mode === "ack" ? t("ep.note") : mode === "unshelve" ? t("ep.unshelveReason") : t("ep.reason")}>
+            <textarea name="text" required={mode !== "ack"} value={text} onInput={(e) => setText(e.currentTarget.value)} />
           </Field>
           {mode === "shelve" ? (
             <Field label={t("ep.expiry")}>
@@ -62,7 +73,7 @@ export function EpisodeActions({ ep, onDone }: { ep: Episode; onDone: () => void
           <ErrorText error={error} />
           <div class="row">
             <button class="primary" type="submit">
-              {mode === "ack" ? t("ep.ack") : t("ep.shelve")}
+              {mode === "ack" ? t("ep.ack") : mode === "unshelve" ? t("ep.unshelve") : t("ep.shelve")}
             </button>
             <button type="button" onClick={close}>
               {t("common.cancel")}

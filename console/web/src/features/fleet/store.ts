@@ -37,7 +37,7 @@ export async function loadFleet(): Promise<void> {
     const rows = Array.isArray(f) ? f : (f.devices ?? flattenTrains(f.trains ?? []));
     devices.value = new Map(rows.map((r) => toDevice(r as Record<string, unknown>)).map((d) => [d.device, d]));
     const eps = Array.isArray(e) ? e : (e.episodes ?? e.items ?? []);
-    active.value = eps.map((r) => toEpisode(r as Record<string, unknown>));
+    active.value = eps.map((r) => toEpisode(r as Record<string, unknown>)).filter((x) => !x.shelved);
     fleetError.value = "";
   } catch (err) {
     fleetError.value = String((err as Error).message ?? err);
