@@ -11,7 +11,8 @@
 # Results: .reports/bench-predict.txt. The scratch database is dropped at the end unless
 # BENCH_KEEP=1. Needs the stack's PostgreSQL (make stack-up), the Connect binary and dist/nb67.wasm.
 #
-#   BENCH_DEVICES (240)  BENCH_HOURS (24)  TSDB_URL (stack default)  BENCH_DB (nb67_bench_predict)
+#   BENCH_DEVICES (240)  BENCH_HOURS (24)  TSDB_URL (stack default)  BENCH_DB (nb67_bench_predict;
+#   a database of that name that the benchmark did not create is refused, never dropped)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -19,18 +20,19 @@ DEVICES="${BENCH_DEVICES:-240}"
 HOURS="${BENCH_HOURS:-24}"
 BASE_URL="${TSDB_URL:-postgres://nb67@127.0.0.1:15432/nb67?sslmode=disable}"
 DB="${BENCH_DB:-nb67_bench_predict}"
-URL="$(node -e 'const u = new URL(process.argv[1]); u.pathname = "/" + process.argv[2]; console.log(u.toString())' "$BASE_URL" "$DB")"
 CONNECT="${CONNECT:-$ROOT/.tools/bin/redpanda-connect}"
 WASM="${NB67_WASM:-$ROOT/dist/nb67.wasm}"
 OUT="$ROOT/.reports"
 mkdir -p "$OUT"
 REPORT="$OUT/bench-predict.txt"
-PSQL=(psql "$URL" -X -q -v ON_ERROR_STOP=1)
 log() { echo "bench-predict: $*" >&2; }
 now_ms() { date +%s%3N; }
 
-psql "$BASE_URL" -X -q -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
-cleanup() { [[ "${BENCH_KEEP:-0}" == 1 ]] || psql "$BASE_URL" -X -q -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" || true; }
+# A scratch database made (and later dropped) only by bench/scratch-db.sh: a BENCH_DB naming a
+# database the benchmark did not create is refused, never dropped.
+URL="$(bash bench/scratch-db.sh create "$BASE_URL" "$DB")"
+PSQL=(psql "$URL" -X -q -v ON_ERROR_STOP=1)
+cleanup() { [[ "${BENCH_KEEP:-0}" == 1 ]] || bash bench/scratch-db.sh drop "$BASE_URL" "$DB" || true; }
 trap cleanup EXIT
 TSDB_URL="$URL" bash sql/apply.sh >/dev/null
 log "schema applied to $DB"

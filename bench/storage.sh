@@ -13,11 +13,9 @@ cd "$ROOT"
 ROWS="${1:-1000000}"
 BASE="${TSDB_URL:-postgres://nb67@127.0.0.1:15432/nb67?sslmode=disable}"
 DB="bench_storage_$$"
-ADMIN="$BASE"
-URL="${BASE/\/nb67\?//$DB?}"
-[[ "$URL" != "$BASE" ]] || URL="$(node -e 'const u=new URL(process.argv[1]);u.pathname="/"+process.argv[2];console.log(u.toString())' "$BASE" "$DB")"
-psql "$ADMIN" -Xqc "CREATE DATABASE $DB"
-trap 'psql "$ADMIN" -Xqc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true' EXIT
+# made and dropped by bench/scratch-db.sh (marked; an unmarked database is never dropped)
+URL="$(bash bench/scratch-db.sh create "$BASE" "$DB")"
+trap 'bash bench/scratch-db.sh drop "$BASE" "$DB" >/dev/null 2>&1 || true' EXIT
 TSDB_URL="$URL" bash sql/apply.sh >/dev/null
 
 # 600 real frames -> parsed legacy records -> macda through the bulk function

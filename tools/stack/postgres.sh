@@ -30,6 +30,10 @@ PG_PORT="${PG_PORT:-${hostport##*:}}"; [[ "$PG_PORT" == "$hostport" ]] && PG_POR
 PG_DB="${url_rest#*/}"; PG_DB="${PG_DB%%\?*}"
 [[ -n "$PG_USER" && "$PG_USER" != "$url_rest" ]] || PG_USER=nb67
 [[ -n "$PG_DB" ]] || PG_DB=nb67
+# libpq percent-decodes URI parts; so do we (the names are data: never pasted into SQL, see cmd_start)
+pct_decode() { local s="${1//\\/\\\\}"; printf '%b' "${s//%/\\x}"; }
+PG_USER="$(pct_decode "$PG_USER")"
+PG_DB="$(pct_decode "$PG_DB")"
 
 log() { echo "postgres: $*"; }
 
@@ -68,10 +72,30 @@ prepare_dirs() {
   chmod 755 "$SOCK"
 }
 
+# Clusters made by earlier versions of this script ran with synchronous_commit = off: remove that line
+# (the server default, on, applies) and reload a running server (a reload, not a restart).
+reconcile_conf() {
+  local conf="$DATA/postgresql.conf" changed=0 live=""
+  [[ -f "$conf" ]] || return 0
+  if grep -qE '^[[:space:]]*synchronous_commit[[:space:]]*=[[:space:]]*'"'"'?off' "$conf"; then
+    log "synchronous_commit = off removed from ${conf#$ROOT/} (durable commits, the default)"
+    sed -i -E 's/^([[:space:]]*synchronous_commit[[:space:]]*=[[:space:]]*'"'"'?off.*)$/# \1   (removed by postgres.sh: durable commits)/' "$conf"
+    changed=1
+  fi
+  running_pid >/dev/null || return 0
+  live="$("$PG_BIN/psql" -X -h 127.0.0.1 -p "$PG_PORT" -U "$PG_USER" -d postgres -tAc \
+    "SELECT setting FROM pg_settings WHERE name = 'synchronous_commit' AND source = 'configuration file'" 2>/dev/null || true)"
+  if [[ "$changed" == 1 || "$live" == off ]]; then
+    pick_os_user
+    log "reloading the configuration (no restart)"
+    as_owner "$PG_BIN/pg_ctl" -D "$DATA" reload >/dev/null
+  fi
+}
+
 cmd_init() {
   cmd_install
   prepare_dirs
-  if [[ -f "$DATA/PG_VERSION" ]]; then return 0; fi
+  if [[ -f "$DATA/PG_VERSION" ]]; then reconcile_conf; return 0; fi
   log "initdb ${DATA#$ROOT/} (superuser $PG_USER)"
   as_owner "$PG_BIN/initdb" -D "$DATA" -U "$PG_USER" --auth=trust -E UTF8 --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 \
     || { cat "$PG_DIR/initdb.log" >&2; exit 1; }
@@ -87,7 +111,8 @@ work_mem = 16MB
 maintenance_work_mem = 128MB
 wal_level = minimal
 max_wal_senders = 0
-synchronous_commit = off
+# synchronous_commit: the default (on). Every commit is flushed to the WAL before it is acknowledged,
+# as in production, so durability tests and published store figures hold for durable commits.
 checkpoint_timeout = 15min
 max_wal_size = 2GB
 log_min_messages = warning
@@ -121,15 +146,21 @@ cmd_start() {
     log "starting on 127.0.0.1:$PG_PORT (log ${LOG#$ROOT/})"
     as_owner "$PG_BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 start >/dev/null \
       || { tail -20 "$LOG" >&2; exit 1; }
+  else
+    reconcile_conf
   fi
   for _ in $(seq 1 60); do ready && break; sleep 0.5; done
   ready || { echo "postgres.sh: not ready on port $PG_PORT" >&2; tail -20 "$LOG" >&2; exit 1; }
   running_pid >"$RUN/postgres.pid" || rm -f "$RUN/postgres.pid"
   local psql=("$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U "$PG_USER" -d postgres)
-  if [[ "$("${psql[@]}" -tAc "SELECT 1 FROM pg_database WHERE datname = '$PG_DB'")" != 1 ]]; then
-    log "creating database $PG_DB"
-    "${psql[@]}" -c "CREATE DATABASE \"$PG_DB\""
-  fi
+  # The name is a psql variable (:'db' literal, :"db" identifier): any name, nothing pasted into SQL.
+  "${psql[@]}" -v db="$PG_DB" <<'SQL'
+SELECT NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'db') AS missing \gset
+\if :missing
+\echo 'postgres: creating database' :db
+CREATE DATABASE :"db";
+\endif
+SQL
 }
 
 cmd_stop() {
