@@ -2,7 +2,7 @@ import { render } from "preact";
 import { useEffect } from "preact/hooks";
 import "./styles.css";
 import { api, get, session, toSession, type Session } from "./api/client.ts";
-import { liveState, startLive, stopLive } from "./api/live.ts";
+import { configureLive, liveState, startLive, stopLive } from "./api/live.ts";
 import { locale, setLocale, t, type MessageKey } from "./i18n/index.ts";
 import { href, route } from "./router.ts";
 import { applyTheme, theme } from "./theme.ts";
@@ -14,7 +14,10 @@ import { EpisodesPage } from "./features/episodes/EpisodesPage.tsx";
 import { ThresholdsPage } from "./features/thresholds/ThresholdsPage.tsx";
 import { PipelinePage } from "./features/pipeline/PipelinePage.tsx";
 import { UsersPage } from "./features/users/UsersPage.tsx";
-import { SESSION_PATH, LOGOUT_PATH } from "./api/paths.ts";
+import { LIVE_PATH, LOGOUT_PATH, SESSION_PATH } from "./api/paths.ts";
+
+// Every screen shows fleet state; one subscription to all devices serves them all.
+configureLive(LIVE_PATH, [{ type: "subscribe", devices: ["*"] }]);
 
 const PAGES: { page: string; key: MessageKey; admin?: boolean }[] = [
   { page: "fleet", key: "nav.fleet" },

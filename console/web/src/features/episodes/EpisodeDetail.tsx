@@ -9,7 +9,12 @@ import { ErrorText, Loading } from "../../shared/ui.tsx";
 import { EpisodeActions } from "../fleet/EpisodeActions.tsx";
 import { toTrend } from "../unit/trend.ts";
 
-type Explanation = Record<string, unknown>;
+interface Explanation {
+  run_at: string;
+  thresholds_version: number;
+  skipped: string | null;
+  rules: { flag: string; condition: string; fired: boolean; thresholds: Record<string, unknown>; windows: { window: string; name: string; value: number | null }[] }[];
+}
 interface Detail {
   episode?: Record<string, unknown>;
   explanation?: Explanation | null;
@@ -42,8 +47,7 @@ export function EpisodeDetail({ id }: { id: string }) {
   const sig = d.data?.signals;
   const fields = (sig?.series ?? []).map((s) => s.field);
   const trend = useMemo(() => (sig && fields.length ? toTrend(sig, fields) : undefined), [sig]);
-  const scalars = x ? Object.entries(x).filter(([, v]) => v === null || typeof v !== "object") : [];
-  const tables = x ? Object.entries(x).filter(([, v]) => v !== null && typeof v === "object") : [];
+
   return (
     <>
       <p>
@@ -83,19 +87,28 @@ export function EpisodeDetail({ id }: { id: string }) {
       {x ? (
         <section aria-labelledby="why-h" data-testid="explanation">
           <h2 id="why-h">{t("ep.explanation")}</h2>
-          {scalars.length ? <KV obj={Object.fromEntries(scalars)} caption={t("ep.explanation")} /> : null}
-          <div class="grid2">
-            {tables.map(([k, v]) => (
-              <div key={k}>
-                <h3>{tx(`ep.x.${k}`, k)}</h3>
-                {Array.isArray(v) ? (
-                  v.map((row, i) => <KV key={i} obj={(typeof row === "object" && row ? row : { [k]: row }) as Record<string, unknown>} caption={k} />)
-                ) : (
-                  <KV obj={v as Record<string, unknown>} caption={k} />
-                )}
+          <p class="muted">{t("ep.runInfo", { at: fmtTime(x.run_at), v: x.thresholds_version })}</p>
+          {x.skipped ? <p class="error">{t("ep.skipped", { why: x.skipped })}</p> : null}
+          {x.rules.map((r) => (
+            <article class="card" key={r.flag} style="margin-bottom:8px">
+              <h3>
+                <code>{r.flag}</code> <span class="badge" data-status={r.fired ? "alarm" : "normal"}>{r.fired ? t("ep.fired") : t("ep.notFired")}</span>
+              </h3>
+              <p data-testid="condition">
+                <code>{r.condition}</code>
+              </p>
+              <div class="grid2">
+                <div>
+                  <h4>{t("ep.values")}</h4>
+                  <KV obj={Object.fromEntries(r.windows.map((w) => [`${w.name} @${w.window}`, w.value]))} caption={t("ep.values")} />
+                </div>
+                <div>
+                  <h4>{t("ep.thresholdsInForce")}</h4>
+                  <KV obj={r.thresholds} caption={t("ep.thresholdsInForce")} />
+                </div>
               </div>
-            ))}
-          </div>
+            </article>
+          ))}
         </section>
       ) : null}
       {trend ? (

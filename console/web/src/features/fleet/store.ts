@@ -52,49 +52,47 @@ function flattenTrains(ts: unknown[]): unknown[] {
   return out;
 }
 
-function applyDevice(raw: Record<string, unknown>): void {
-  const d = toDevice(raw);
-  if (!d.device) return;
-  const prev = devices.value.get(d.device);
-  const next = new Map(devices.value);
-  next.set(d.device, prev ? { ...prev, ...pick(raw, d) } : d);
-  devices.value = next;
+let episodesTimer: ReturnType<typeof setTimeout> | undefined;
+/** The active lists follow the devices' episode counts: a changed count reloads them once. */
+function episodesChanged(): void {
+  clearTimeout(episodesTimer);
+  episodesTimer = setTimeout(() => void loadActive(), 300);
 }
 
-/** Only the fields a partial change message carries overwrite the known state. */
-function pick(raw: Record<string, unknown>, d: DeviceState): Partial<DeviceState> {
-  const out: Partial<DeviceState> = { status: d.status };
-  if ("lastSeen" in raw || "last_seen" in raw) out.lastSeen = d.lastSeen;
-  if ("train" in raw) out.train = d.train;
-  if ("counts" in raw || "alarms" in raw) {
-    out.alarms = d.alarms;
-    out.warnings = d.warnings;
-    out.shelved = d.shelved;
+async function loadActive(): Promise<void> {
+  try {
+    const e = await get<{ items?: unknown[] }>(ACTIVE_EPISODES_PATH);
+    active.value = (e.items ?? []).map((r) => toEpisode(r as Record<string, unknown>)).filter((x) => !x.shelved);
+  } catch {
+    /* the next change retries */
   }
-  if (!raw.status) delete out.status;
-  return out;
 }
 
-function applyEpisode(raw: Record<string, unknown>): void {
-  const e = toEpisode(raw);
-  const rest = active.value.filter((x) => x.id !== e.id);
-  active.value = e.end || e.shelved || e.state === "closed" ? rest : [e, ...rest];
+/** Live values per device (the few frame fields every change carries). */
+export const liveValues = signal<Map<string, Record<string, number | null>>>(new Map());
+
+function applyDevices(list: Record<string, unknown>[]): void {
+  const next = new Map(devices.value);
+  const vals = new Map(liveValues.value);
+  let counts = false;
+  for (const raw of list) {
+    const d = toDevice(raw);
+    if (!d.device) continue;
+    const prev = next.get(d.device);
+    if (prev && (prev.alarms !== d.alarms || prev.warnings !== d.warnings || prev.shelved !== d.shelved)) counts = true;
+    next.set(d.device, d);
+    if (raw.values && typeof raw.values === "object") vals.set(d.device, raw.values as Record<string, number | null>);
+  }
+  devices.value = next;
+  liveValues.value = vals;
+  if (counts) episodesChanged();
 }
 
 export function startFleet(): void {
   if (started) return;
   started = true;
   subscribe((m) => {
-    const type = String(m.type ?? "");
-    const data = (m.data ?? m.payload ?? m) as Record<string, unknown> | Record<string, unknown>[];
-    if (type === "snapshot" || type === "fleet") {
-      const list = Array.isArray(data) ? data : ((data.devices ?? []) as Record<string, unknown>[]);
-      for (const d of list) applyDevice(d);
-    } else if (type === "device" || type === "devices" || type === "status") {
-      for (const d of Array.isArray(data) ? data : [data]) applyDevice(d);
-    } else if (type === "episode" || type === "episodes") {
-      for (const e of Array.isArray(data) ? data : [data]) applyEpisode(e);
-    }
+    if ((m.type === "snapshot" || m.type === "changes") && Array.isArray(m.devices)) applyDevices(m.devices as Record<string, unknown>[]);
   });
   void loadFleet();
 }

@@ -10,53 +10,89 @@ import {
   THRESHOLDS_PREVIEW_PATH,
   THRESHOLDS_ROLLBACK_PATH,
 } from "../../api/paths.ts";
-import { fmtTime, t } from "../../i18n/index.ts";
+import { fmtTime, t, tx } from "../../i18n/index.ts";
 import { route, setQuery } from "../../router.ts";
 import { useApi } from "../../shared/useApi.ts";
 import { ErrorText, Field, Loading, Modal } from "../../shared/ui.tsx";
-import { diff, flatten, parseValue, same, show, unflatten, type Change, type Flat } from "./flatten.ts";
+import { diff, flatten, parseValue, same, show, type Change, type Flat, type Value } from "./flatten.ts";
 
 interface ThresholdSet {
-  effective?: unknown;
-  factory?: unknown;
-  version?: number | string;
-  appliesAt?: string;
+  version: number;
+  updated_at: string | null;
+  updated_by: string | null;
+  applies_at: string;
+  params: { group: string; name: string; factory: Value; value: Value; overridden: boolean }[];
 }
+interface Backtest {
+  runs: number;
+  step_s: number;
+  devices: number;
+  current: { episodes: number; by_rule: Record<string, number> };
+  proposed: { episodes: number; by_rule: Record<string, number> };
+}
+/** The service's diff entry: {group, name, factory, before, after}. */
+interface ServerDiff {
+  group?: string;
+  name?: string;
+  key?: string;
+  before?: Value;
+  after?: Value;
+  from?: Value;
+  to?: Value;
+}
+const fromServer = (d: ServerDiff): Change => ({ key: d.key ?? `${d.group}.${d.name}`, from: d.before ?? d.from, to: (d.after ?? d.to)! });
+
 interface HistoryEntry {
-  version: number | string;
-  at: string;
-  user: string;
+  version: number;
+  created_at: string;
+  created_by: string;
+  action: string;
   reason: string;
-  changes?: Change[] | Record<string, unknown>;
+  overrides: Record<string, Record<string, Value>>;
+}
+
+/** Proposed values -> the service's change set; a value equal to the factory one removes the override. */
+function toChanges(changes: Change[], factory: Flat): Record<string, Record<string, Value | null>> {
+  const out: Record<string, Record<string, Value | null>> = {};
+  for (const c of changes) {
+    const i = c.key.indexOf(".");
+    (out[c.key.slice(0, i)] ??= {})[c.key.slice(i + 1)] = same(c.to, factory[c.key]) ? null : c.to;
+  }
+  return out;
 }
 
 export function ThresholdsPage() {
   const canEdit = session.value?.role === "engineer" || session.value?.role === "admin";
   const rule = route.value.query.get("rule") ?? "";
   const set = useApi<ThresholdSet>(THRESHOLDS_PATH);
-  const history = useApi<{ entries?: HistoryEntry[]; history?: HistoryEntry[] } | HistoryEntry[]>(THRESHOLDS_HISTORY_PATH);
-  const effective = flatten(set.data?.effective);
-  const factory = flatten(set.data?.factory);
+  const history = useApi<{ items: HistoryEntry[] }>(THRESHOLDS_HISTORY_PATH);
+  const params = set.data?.params ?? [];
+  const effective: Flat = Object.fromEntries(params.map((p) => [`${p.group}.${p.name}`, p.value]));
+  const factory: Flat = Object.fromEntries(params.map((p) => [`${p.group}.${p.name}`, p.factory]));
   const [draft, setDraft] = useState<Record<string, string>>({});
   const [preview, setPreview] = useState<Change[] | null>(null);
   const [reason, setReason] = useState("");
   const [error, setError] = useState<ApiError | null>(null);
   const [done, setDone] = useState("");
-  const [days, setDays] = useState(30);
-  const [backtest, setBacktest] = useState<Record<string, unknown> | null>(null);
+  const [days, setDays] = useState(7);
+  const [backtest, setBacktest] = useState<Backtest | null>(null);
 
   const proposed: Flat = { ...effective };
   for (const [k, text] of Object.entries(draft)) proposed[k] = parseValue(text, effective[k]);
   const changes = diff(effective, proposed);
   const rules = [...new Set(Object.keys(effective).map((k) => k.split(".")[0]!))];
   const keys = Object.keys(effective).filter((k) => !rule || k.startsWith(`${rule}.`));
-  const hist = history.data ? (Array.isArray(history.data) ? history.data : (history.data.entries ?? history.data.history ?? [])) : [];
+  const hist = history.data?.items ?? [];
 
   const openPreview = async () => {
     setError(null);
     try {
-      const r = await post<{ changes?: Change[]; diff?: Change[] }>(THRESHOLDS_PREVIEW_PATH, { values: unflatten(proposed) });
-      setPreview(r?.changes ?? r?.diff ?? changes);
+      const r = await post<{ valid: boolean; reason: string | null; changes: ServerDiff[] }>(THRESHOLDS_PREVIEW_PATH, { changes: toChanges(changes, factory) });
+      if (!r.valid) {
+        setError(new ApiError(400, "invalid_thresholds", r.reason ?? ""));
+        return;
+      }
+      setPreview(r.changes.map(fromServer));
     } catch (e) {
       const err = e as ApiError;
       if (err.status === 404) setPreview(changes); // no server preview: the local diff is the same
@@ -67,11 +103,11 @@ export function ThresholdsPage() {
     e.preventDefault();
     setError(null);
     try {
-      const r = await put<{ appliesAt?: string; version?: number }>(THRESHOLDS_PATH, { values: unflatten(proposed), reason });
+      const r = await put<{ applies_at: string; version: number }>(THRESHOLDS_PATH, { changes: toChanges(changes, factory), reason });
       setPreview(null);
       setDraft({});
       setReason("");
-      setDone(t("th.applied", { at: r?.appliesAt ? fmtTime(r.appliesAt) : t("th.nextRun") }));
+      setDone(t("th.applied", { v: r.version, at: fmtTime(r.applies_at) }));
       set.reload();
       history.reload();
     } catch (err) {
@@ -81,12 +117,12 @@ export function ThresholdsPage() {
   const runBacktest = async () => {
     setError(null);
     try {
-      setBacktest(await post<Record<string, unknown>>(THRESHOLDS_BACKTEST_PATH, { values: unflatten(proposed), days }));
+      setBacktest(await post<Backtest>(THRESHOLDS_BACKTEST_PATH, { changes: toChanges(changes, factory), days }));
     } catch (err) {
       setError(err as ApiError);
     }
   };
-  const rollback = async (version: number | string) => {
+  const rollback = async (version: number) => {
     const why = window.prompt(t("th.rollbackReason", { v: version }));
     if (!why) return;
     try {
@@ -103,7 +139,11 @@ export function ThresholdsPage() {
     <>
       <h1>{t("th.title")}</h1>
       <p class="muted">{canEdit ? t("th.introEdit") : t("th.introView")}</p>
-      {set.data?.version !== undefined ? <p class="muted">{t("th.version", { v: set.data.version })}</p> : null}
+      {set.data ? (
+        <p class="muted">
+          {t("th.version", { v: set.data.version, by: set.data.updated_by ?? "–", at: fmtTime(set.data.updated_at) })}
+        </p>
+      ) : null}
       {done ? (
         <p class="ok" role="status">
           {done}
@@ -180,7 +220,7 @@ export function ThresholdsPage() {
             {t("th.discard")}
           </button>
           <Field label={t("th.days")}>
-            <input type="number" min={1} max={365} value={days} onInput={(e) => setDays(Number(e.currentTarget.value))} />
+            <input type="number" min={1} max={7} value={days} onInput={(e) => setDays(Number(e.currentTarget.value))} />
           </Field>
           <button type="button" onClick={runBacktest}>
             {t("th.backtest")}
@@ -190,14 +230,27 @@ export function ThresholdsPage() {
       {backtest ? (
         <section class="card" aria-labelledby="bt-h" data-testid="backtest">
           <h2 id="bt-h">{t("th.backtestResult", { d: days })}</h2>
-          <dl>
-            {Object.entries(backtest).map(([k, v]) => (
-              <div key={k} class="row">
-                <dt class="muted">{k}</dt>
-                <dd>{typeof v === "object" ? JSON.stringify(v) : String(v)}</dd>
-              </div>
-            ))}
-          </dl>
+          <p>{t("th.backtestSummary", { runs: backtest.runs, devices: backtest.devices, cur: backtest.current.episodes, prop: backtest.proposed.episodes })}</p>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t("th.rule")}</th>
+                <th scope="col" class="num">{t("th.current")}</th>
+                <th scope="col" class="num">{t("th.proposed")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {[...new Set([...Object.keys(backtest.current.by_rule), ...Object.keys(backtest.proposed.by_rule)])].sort().map((r) => (
+                <tr key={r}>
+                  <th scope="row">
+                    <code>{r}</code>
+                  </th>
+                  <td class="num">{backtest.current.by_rule[r] ?? 0}</td>
+                  <td class="num">{backtest.proposed.by_rule[r] ?? 0}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
         </section>
       ) : null}
       <Modal open={preview !== null} title={t("th.diffTitle")} onClose={() => setPreview(null)}>
@@ -246,8 +299,9 @@ export function ThresholdsPage() {
                 <th scope="col">{t("th.version.h")}</th>
                 <th scope="col">{t("th.when")}</th>
                 <th scope="col">{t("th.who")}</th>
-                <th scope="col">{t("th.reason")}</th>
-                <th scope="col">{t("th.changes")}</th>
+                <th scope="col">{t("th.action")}</th>
+                <th scope="col">{t("th.reasonH")}</th>
+                <th scope="col">{t("th.overrides")}</th>
                 {canEdit ? <th scope="col">{t("ep.actions")}</th> : null}
               </tr>
             </thead>
@@ -255,13 +309,14 @@ export function ThresholdsPage() {
               {hist.map((h) => (
                 <tr key={h.version}>
                   <td>{h.version}</td>
-                  <td>{fmtTime(h.at)}</td>
-                  <td>{h.user}</td>
+                  <td>{fmtTime(h.created_at)}</td>
+                  <td>{h.created_by}</td>
+                  <td>{tx(`th.action.${h.action}`, h.action)}</td>
                   <td>{h.reason}</td>
                   <td>
-                    {Array.isArray(h.changes)
-                      ? h.changes.map((c) => `${c.key}: ${show(c.from)} → ${show(c.to)}`).join("; ")
-                      : JSON.stringify(h.changes ?? {})}
+                    {Object.entries(flatten(h.overrides))
+                      .map(([k, v]) => `${k} = ${show(v)}`)
+                      .join("; ") || t("th.factoryOnly")}
                   </td>
                   {canEdit ? (
                     <td>

@@ -1,6 +1,5 @@
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { get, qs } from "../../api/client.ts";
-import { subscribe, send } from "../../api/live.ts";
 import { devicePath, FIELDS_PATH, healthPath, TREND_PATH } from "../../api/paths.ts";
 import { fmtDuration, fmtNum, fmtTime, t, tx } from "../../i18n/index.ts";
 import { href, navigate, route, setQuery } from "../../router.ts";
@@ -8,7 +7,7 @@ import { Chart } from "../../shared/Chart.tsx";
 import { PRESETS, rangeFrom, iso } from "../../shared/range.ts";
 import { useApi } from "../../shared/useApi.ts";
 import { ErrorText, Loading, StatusBadge } from "../../shared/ui.tsx";
-import { devices, startFleet, trains } from "../fleet/store.ts";
+import { devices, liveValues, startFleet, trains } from "../fleet/store.ts";
 import { Schematic, type Latest } from "./Schematic.tsx";
 import { toTrend, type Trend } from "./trend.ts";
 
@@ -78,20 +77,18 @@ export function UnitPage() {
     for (const f of d.fields ?? []) l[f.id] = typeof f.value === "boolean" ? Number(f.value) : f.value;
     setLatest(l);
   }, [info.data]);
+  // Live: the feed carries a few values per frame; the full field list is fetched again when new
+  // frames arrive, at most every 10 s (event-driven, never a timer).
+  const lv = dev ? liveValues.value.get(dev.device) : undefined;
   useEffect(() => {
-    if (!dev) return;
-    send({ type: "subscribe", device: dev.device });
-    const off = subscribe((m) => {
-      const data = (m.data ?? m) as Record<string, unknown>;
-      if (String(data.device ?? m.device ?? "") !== dev.device) return;
-      const values = (data.values ?? data.latest ?? data.fields) as Latest | undefined;
-      if (values && typeof values === "object" && !Array.isArray(values)) setLatest((old) => ({ ...old, ...values }));
-    });
-    return () => {
-      off();
-      send({ type: "unsubscribe", device: dev.device });
-    };
-  }, [dev?.device]);
+    if (lv) setLatest((old) => ({ ...old, ...lv }));
+  }, [lv]);
+  const lastFetch = useRef(Date.now());
+  useEffect(() => {
+    if (!dev || Date.now() - lastFetch.current < 10_000) return;
+    lastFetch.current = Date.now();
+    info.reload();
+  }, [dev?.lastSeen]);
 
   const fieldDocs = docs.data?.fields ?? [];
   const choices = unitFields(fieldDocs.filter((f) => f.group !== "fault" && f.group !== "feedback"), unit);
