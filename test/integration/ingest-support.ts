@@ -61,9 +61,19 @@ export async function stopConnect(c: ConnectProc | undefined, signal: NodeJS.Sig
   clearTimeout(t);
 }
 
-/** Pipeline environment for one test. */
+/** The settings that make ingest accept what legacy accepted (docs/deviations.md D10). */
+export const LEGACY_ACCEPTANCE: Record<string, string> = {
+  NB67_VALIDATE: "none",
+  NB67_CARRIAGES: "0-255",
+  NB67_MAX_CLOCK_SKEW: "0",
+  ARCHIVE_AUTO_CREATE: "true",
+};
+
+/** Pipeline environment for one test. Archive topics carry a per-test prefix, so nothing can
+ *  pre-create them: the broker creates them (ARCHIVE_AUTO_CREATE=true) unless a test says otherwise. */
 export function pipelineEnv(n: Names, tsdbUrl: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
+    ARCHIVE_AUTO_CREATE: "true",
     SOURCE_TOPIC_NAME: n.source,
     PARSED_TOPIC_NAME: n.parsed,
     DEAD_LETTER_TOPIC: n.dead,
