@@ -5,7 +5,7 @@ import { fmtNum, fmtTime, t, tx } from "../../i18n/index.ts";
 import { useApi } from "../../shared/useApi.ts";
 import { ErrorText, Loading } from "../../shared/ui.tsx";
 
-const isTime = (k: string, v: unknown) => typeof v === "string" && /(at|time|last.*|since)$/i.test(k) && !Number.isNaN(Date.parse(v));
+const isTime = (_k: string, v: unknown) => typeof v === "string" && /^\d{4}-\d\d-\d\dT/.test(v) && !Number.isNaN(Date.parse(v));
 
 function Value({ k, v }: { k: string; v: unknown }) {
   if (v === null || v === undefined) return <>–</>;

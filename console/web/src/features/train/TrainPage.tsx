@@ -1,5 +1,6 @@
 import { useEffect } from "preact/hooks";
-import { trainPath } from "../../api/paths.ts";
+import { trainHealthPath, trainPath } from "../../api/paths.ts";
+import type { HealthAnswer } from "../unit/UnitPage.tsx";
 import { fmtNum, fmtTime, t } from "../../i18n/index.ts";
 import { href, navigate, route } from "../../router.ts";
 import { useApi } from "../../shared/useApi.ts";
@@ -34,6 +35,16 @@ export function TrainPage() {
   const detail = useApi<{ carriages?: CarriageInfo[] }>(train ? trainPath(train) : null);
   const info = new Map((detail.data?.carriages ?? []).map((c) => [Number(c.state.carriage), c]));
   const eps = active.value.filter((e) => e.train === train);
+  const health = useApi<HealthAnswer>(train ? trainHealthPath(train) : null);
+  const RANK = { healthy: 0, watch: 1, replace: 2 } as const;
+  const worstBand = new Map(
+    (health.data?.devices ?? []).map((d) => {
+      const bands = d.components.map((c) => c.band).filter((b): b is "healthy" | "watch" | "replace" => !!b);
+      const w = bands.reduce<"healthy" | "watch" | "replace" | null>((a, b) => (a === null || RANK[b] > RANK[a] ? b : a), null);
+      const soon = d.components.map((c) => c.projected_date).filter((x): x is string => !!x).sort()[0] ?? null;
+      return [d.dvc_no, { w, soon }];
+    }),
+  );
   return (
     <>
       <h1>
@@ -67,6 +78,7 @@ export function TrainPage() {
               <th scope="col" class="num">{t("train.dampers")}</th>
               <th scope="col" class="num">{t("train.co2")}</th>
               <th scope="col">{t("train.cabin")}</th>
+              <th scope="col">{t("train.health")}</th>
             </tr>
           </thead>
           <tbody>
@@ -102,6 +114,12 @@ export function TrainPage() {
                     {u === 1 ? (
                       <td rowSpan={2} class="num">
                         {fmtNum(num(c?.summary?.cabin_temp))}
+                      </td>
+                    ) : null}
+                    {u === 1 ? (
+                      <td rowSpan={2}>
+                        {worstBand.get(d.device)?.w ? <StatusBadge status={worstBand.get(d.device)!.w!} /> : "–"}
+                        {worstBand.get(d.device)?.soon ? <div class="muted">{t("train.nextReplace", { d: worstBand.get(d.device)!.soon! })}</div> : null}
                       </td>
                     ) : null}
                   </tr>

@@ -30,17 +30,23 @@ interface DeviceInfo {
   fields?: FieldValue[];
   live_fault_names?: { source: string; code: string | null; location: string | null; fault_name: string | null }[];
 }
-interface Health {
-  component: string;
-  label?: string;
-  unit?: number | string;
-  kind?: string;
-  value: number;
+export interface ComponentHealth {
+  id: string;
+  name: string;
+  counter: string;
+  used: number | null;
   rated: number;
-  ratio?: number;
-  band?: string;
-  projected?: string | null;
+  unit: "hours" | "actions";
+  pct: number | null;
+  band: "healthy" | "watch" | "replace" | null;
+  rate_per_day: number | null;
+  projected_date: string | null;
 }
+export interface HealthAnswer {
+  devices: { dvc_no: string; components: ComponentHealth[] }[];
+}
+/** Unit of a component from its counter (…_u1, …_u11, …_u12 -> 1); 0 = the carriage. */
+export const counterUnit = (counter: string) => Number(/_u([12])\d?$/.exec(counter)?.[1] ?? 0);
 
 export const defaultFields = (unit: number) => [`ras_u${unit}`, `sas_u${unit}1`, `sas_u${unit}2`, `fas_u${unit}`];
 
@@ -62,7 +68,7 @@ export function UnitPage() {
 
   const info = useApi<DeviceInfo>(dev ? devicePath(dev.device) : null);
   const docs = useApi<{ fields: FieldDoc[] }>(FIELDS_PATH);
-  const health = useApi<{ components?: Health[] } | Health[]>(dev ? healthPath(dev.device) : null);
+  const health = useApi<HealthAnswer>(dev ? healthPath(dev.device) : null);
   const trendPath = dev
     ? `${TREND_PATH}${qs({ dvc_no: dev.device, fields: fields.join(","), from: iso(range.from), to: iso(range.to) })}`
     : null;
@@ -95,7 +101,7 @@ export function UnitPage() {
   const fieldMeta = new Map(fieldDocs.map((f) => [f.id, { label: f.doc || undefined, unit: f.unit ?? undefined }]));
   const go = (tr: string, c: number, u: number) => navigate(href("unit", [tr, c, u], Object.fromEntries(r.query.entries())));
   const carriages = trains.value.find(([tr]) => tr === train)?.[1] ?? [];
-  const hList = health.data ? (Array.isArray(health.data) ? health.data : (health.data.components ?? [])) : [];
+  const hList = (health.data?.devices[0]?.components ?? []).filter((h) => counterUnit(h.counter) === 0 || counterUnit(h.counter) === unit);
 
   return (
     <>
@@ -215,23 +221,20 @@ export function UnitPage() {
               </tr>
             </thead>
             <tbody>
-              {hList
-                .filter((h) => h.unit === undefined || h.unit === null || String(h.unit) === String(unit) || String(h.unit).startsWith(String(unit)))
-                .map((h) => {
-                  const ratio = h.ratio ?? (h.rated ? h.value / h.rated : 0);
-                  return (
-                    <tr key={`${h.component}-${h.unit}`}>
-                      <td>{h.label ?? tx(`component.${h.component}`, h.component)}</td>
-                      <td class="num">{fmtNum(h.value, 0)}</td>
-                      <td class="num">{fmtNum(h.rated, 0)}</td>
-                      <td class="num">{fmtNum(ratio * 100, 1)} %</td>
-                      <td>
-                        <StatusBadge status={h.band ?? (ratio >= 0.85 ? "replace" : ratio >= 0.7 ? "watch" : "healthy")} />
-                      </td>
-                      <td>{h.projected ? new Date(h.projected).toLocaleDateString() : "–"}</td>
-                    </tr>
-                  );
-                })}
+              {hList.map((h) => (
+                <tr key={h.id}>
+                  <td>
+                    {h.name} <code class="muted">{h.counter}</code>
+                  </td>
+                  <td class="num">
+                    {fmtNum(h.used, 0)} {t(`health.${h.unit}`)}
+                  </td>
+                  <td class="num">{fmtNum(h.rated, 0)}</td>
+                  <td class="num">{h.pct === null ? "–" : `${fmtNum(h.pct, 1)} %`}</td>
+                  <td>{h.band ? <StatusBadge status={h.band} /> : "–"}</td>
+                  <td>{h.projected_date ?? "–"}</td>
+                </tr>
+              ))}
             </tbody>
           </table>
         </div>
