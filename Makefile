@@ -57,6 +57,12 @@ console-screenshots: setup console-web
 	@tools/browser/install.sh
 	npx tsx test/browser/screenshots.ts
 
+# The operator console service alone (console/server; needs the stack's PostgreSQL and Kafka).
+.PHONY: console
+console: deps
+	@TSDB_URL="$${TSDB_URL:-postgres://nb67@127.0.0.1:15432/nb67?sslmode=disable}" sql/apply.sh >/dev/null
+	npx tsx console/server/main.ts
+
 wasm: build
 
 ## ---- local stack ---------------------------------------------------------------
