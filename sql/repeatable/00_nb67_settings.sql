@@ -1,13 +1,19 @@
 -- NB67 settings: default values (existing values are kept) and the functions that read them.
 -- nb67_settings holds the time zones the pipelines use, so the legacy views render the legacy text
 -- times exactly as the pipelines received them (sql/apply.sh writes DEVICE_TZ and PARSE_TZ here).
-INSERT INTO nb67_settings (key, value) VALUES ('device_tz', 'Asia/Shanghai'), ('parse_tz', 'UTC')
+-- Defaults; apply.sh overwrites them from DEVICE_TZ, PARSE_TZ and RETENTION_* (see sql/apply.sh).
+INSERT INTO nb67_settings (key, value) VALUES ('device_tz', 'Asia/Shanghai'), ('parse_tz', 'UTC'),
+  ('retention_frames', '365 days'), ('retention_frame_dead_letters', '30 days'),
+  ('retention_predictions', '365 days'), ('retention_predict_dead_letters', '30 days')
 ON CONFLICT (key) DO NOTHING;
 
 CREATE OR REPLACE FUNCTION nb67_device_tz() RETURNS text LANGUAGE sql STABLE AS
 $$ SELECT coalesce((SELECT value FROM nb67_settings WHERE key = 'device_tz'), 'Asia/Shanghai') $$;
 CREATE OR REPLACE FUNCTION nb67_parse_tz() RETURNS text LANGUAGE sql STABLE AS
 $$ SELECT coalesce((SELECT value FROM nb67_settings WHERE key = 'parse_tz'), 'UTC') $$;
+-- An interval setting (retention_*), or the fallback when it is not recorded.
+CREATE OR REPLACE FUNCTION nb67_setting_interval(k text, fallback interval) RETURNS interval LANGUAGE sql STABLE AS
+$$ SELECT coalesce((SELECT value::interval FROM nb67_settings WHERE key = k), fallback) $$;
 
 -- Strict parse of a legacy local time text ('2024-7-19 14:36:13', padded or not) in zone tz.
 -- NULL unless it is a real calendar date in 2000..2099 (no normalisation of 2024-2-30 or 24:00:00).
