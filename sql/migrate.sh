@@ -51,22 +51,23 @@ lossy_reason() {
     echo "marked lossy: ${marked:-no reason given}"
     return
   fi
-  sed -e 's/--.*$//' "$f" | tr '\n' ' ' | tr '[:lower:]' '[:upper:]' | awk 'BEGIN { RS = ";" } {
-    s = $0; gsub(/[[:space:]]+/, " ", s)
-    if (s ~ /(^| )DROP (TABLE|SCHEMA|COLUMN|MATERIALIZED VIEW|DATABASE|OWNED)( |$)/ ||
-        s ~ /(^| )TRUNCATE( |$)/ || s ~ /(^| )DELETE FROM( |$)/) { print "contains: " substr(s, 1, 80); exit }
-    if (s ~ /(^| )ALTER TABLE /) {
-      t = s
+  sed -e 's/--.*$//' "$f" | tr '\n' ' ' | awk 'BEGIN { RS = ";" } {
+    s = $0; gsub(/[[:space:]]+/, " ", s); sub(/^ /, "", s); u = toupper(s)
+    if (u ~ /(^| )DROP (TABLE|SCHEMA|COLUMN|MATERIALIZED VIEW|DATABASE|OWNED)( |$)/ ||
+        u ~ /(^| )TRUNCATE( |$)/ || u ~ /(^| )DELETE FROM( |$)/) { print "contains: " substr(s, 1, 100); exit }
+    if (u ~ /(^| )ALTER TABLE /) {
+      t = u
       while (match(t, / DROP [A-Z_"][A-Z0-9_"]*/)) {
         w = substr(t, RSTART + 6, RLENGTH - 6)
         if (w != "CONSTRAINT" && w != "DEFAULT" && w != "NOT" && w != "IDENTITY" && w != "EXPRESSION") {
-          print "contains: " substr(s, 1, 80); exit
+          print "contains: " substr(s, 1, 100); exit
         }
         t = substr(t, RSTART + RLENGTH)
       }
     }
   }'
 }
+
 
 args=(-X -q -v ON_ERROR_STOP=1)
 script="$(mktemp)"

@@ -15,6 +15,9 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, REPO_ROOT, type TestDatabase } from "../helpers/stack.ts";
+import { closeKafka, createTopic, deleteTopic } from "../helpers/kafka.ts";
+import { FrameSimulator } from "../../tools/sim/sim.ts";
+import { decodeFrame, names, produceMany, startConnect, stopConnect, waitFor, type ConnectProc } from "./ingest-support.ts";
 
 const OLD_RELEASE = "442791f"; // last commit whose sql/ re-applied every file (no migrations)
 const FIX = path.join(REPO_ROOT, "test/fixtures/legacy");
@@ -204,6 +207,48 @@ describe("upgrade from the last release without migrations", () => {
       expect((await c.query("SELECT report_status_body(false) AS b")).rows[0].b).not.toBeNull();
       await c.query("CALL nb67_maintain_partitions()");
     });
+  });
+
+  it("the store and predict pipelines run on the migrated database", async () => {
+    const n = names("migrated");
+    const url = db.url;
+    const count = async (sql: string) => Number((await withClient(url, (c) => c.query(sql))).rows[0].n);
+    const framesBefore = await count("SELECT count(*) AS n FROM macda");
+    const predictBefore = await count("SELECT count(*) AS n FROM pro_predict");
+    await createTopic(n.parsed, 1);
+    const procs: ConnectProc[] = [];
+    try {
+      // 300 simulated frames of the last 5 minutes, as ingest writes them to the parsed topic
+      const sim = new FrameSimulator({ trains: 1, start: Date.now() - 300_000, seed: 5 });
+      const parseTime = new Date().toISOString().slice(0, 19).replace("T", " ");
+      const records: Array<{ key: string; value: Buffer }> = [];
+      for (const f of sim.frames(300)) {
+        const d = await decodeFrame(f.frame);
+        const payload = { ...d.record!, msg_calc_parse_time: parseTime };
+        records.push({ key: f.dvcNo, value: Buffer.from(JSON.stringify({ schema: { type: "struct", name: "ACSignal" }, payload })) });
+      }
+      await produceMany(n.parsed, records);
+      procs.push(
+        await startConnect(
+          "pipelines/store.yaml",
+          { PARSED_TOPIC_NAME: n.parsed, STORE_GROUP: n.storeGroup, TSDB_URL: url, STORE_METHOD: "bulk" },
+          `${n.id}-store`,
+        ),
+      );
+      await waitFor("frames stored by the store pipeline", async () => (await count("SELECT count(*) AS n FROM macda")) >= framesBefore + 300, 90_000, 500);
+      procs.push(
+        await startConnect(
+          "pipelines/predict.yaml",
+          { TSDB_URL: url, PREDICT_INTERVAL: "2s", DEV_MODE: "false", NB67_WASM: path.join(REPO_ROOT, "dist/nb67.wasm") },
+          `${n.id}-predict`,
+        ),
+      );
+      await waitFor("a predict run writing pro_predict", async () => (await count("SELECT count(*) AS n FROM pro_predict")) > predictBefore, 90_000, 500);
+    } finally {
+      for (const p of procs) await stopConnect(p);
+      await deleteTopic(n.parsed).catch(() => {});
+      await closeKafka();
+    }
   });
 
   it("a second run changes nothing", async () => {
