@@ -75,7 +75,10 @@ trap 'rm -f "$script"' EXIT
 emit() { printf '%s\n' "$@" >>"$script"; }
 
 emit "SET client_min_messages = warning;" \
-  "SELECT pg_advisory_lock(hashtext('nb67_schema_migrate')) \\g /dev/null" \
+  "SELECT pg_advisory_lock(hashtext('nb67_schema_migrate')) \\g /dev/null"
+# a dry run changes nothing: everything it does is rolled back
+[[ "$dry_run" == true ]] && emit "BEGIN;"
+emit \
   "CREATE TABLE IF NOT EXISTS nb67_schema_migrations (version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, lossy text, applied_at timestamptz NOT NULL DEFAULT now());" \
   "CREATE TABLE IF NOT EXISTS nb67_schema_repeatable (name text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());" \
   "CREATE FUNCTION pg_temp.nb67_fail(msg text) RETURNS void LANGUAGE plpgsql AS \$f\$ BEGIN RAISE EXCEPTION '%', msg; END \$f\$;"
@@ -170,5 +173,6 @@ done < <(for f in "$REP_DIR"/*.sql "$GEN_DIR"/*.sql; do
            printf '%s\t%s\n' "$b" "$f"
          done | sort)
 
+[[ "$dry_run" == true ]] && emit "ROLLBACK;"
 emit "SELECT pg_advisory_unlock(hashtext('nb67_schema_migrate')) \\g /dev/null"
 psql "$URL" "${args[@]}" -f "$script"

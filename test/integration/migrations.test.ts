@@ -332,6 +332,16 @@ describe("migration guards", () => {
     expect((await recorded(9996))[0].lossy).toBeNull();
   });
 
+  it("--dry-run lists a pending migration and applies nothing", async () => {
+    const d = copyMigrations();
+    writeFileSync(path.join(d, "9995_pending.sql"), "CREATE TABLE guard_dry (x int);\n");
+    const r = run(MIGRATE, db.url, { NB67_MIGRATIONS_DIR: d }, ["--dry-run"]);
+    expect(r.status, r.out).toBe(0);
+    expect(r.out).toMatch(/migrate: pending 9995_pending\.sql/);
+    expect(await recorded(9995)).toEqual([]);
+    expect(await hasColumn("guard_dry", "x")).toBe(false);
+  });
+
   it("an applied migration that was edited afterwards is refused", async () => {
     const d = copyMigrations();
     appendFileSync(path.join(d, "0001_baseline_macda.sql"), "\n-- an innocent-looking edit\n");
