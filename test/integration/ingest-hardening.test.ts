@@ -1,5 +1,5 @@
 // Ingest under hostile input and careless operation, on the real stack (Kafka + Connect), with the
-// default acceptance settings (docs/deviations.md D10):
+// default acceptance settings (docs/deviations.md I9):
 // - producer headers named kafka_* never become dead-letter evidence (coordinates and key come from
 //   the broker, or are left empty and named in nb67_source_masked);
 // - a device without a provisioned archive topic neither creates a topic nor blocks the stream: its

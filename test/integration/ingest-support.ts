@@ -61,7 +61,7 @@ export async function stopConnect(c: ConnectProc | undefined, signal: NodeJS.Sig
   clearTimeout(t);
 }
 
-/** The settings that make ingest accept what legacy accepted (docs/deviations.md D10). */
+/** The settings that make ingest accept what legacy accepted (docs/deviations.md I9). */
 export const LEGACY_ACCEPTANCE: Record<string, string> = {
   NB67_VALIDATE: "none",
   NB67_CARRIAGES: "0-255",

@@ -56,6 +56,27 @@ describe("tools/stack/topics.sh", () => {
     }
   }, 120_000);
 
+  it("sets and converges the retention of signal-in, signal-parsed and the dead-letter topic per topic", async () => {
+    const retention = async () => {
+      const admin = (await kafkaClient()).admin();
+      await admin.connect();
+      try {
+        const names = [env.SOURCE_TOPIC_NAME, env.PARSED_TOPIC_NAME, env.DEAD_LETTER_TOPIC];
+        const cfg = await admin.describeConfigs({ resources: names.map((name) => ({ type: 2, name, configNames: ["retention.ms"] })), includeSynonyms: false });
+        return names.map((n) => Number(cfg.resources.find((r) => r.resourceName === n)?.configEntries.find((e) => e.configName === "retention.ms")?.configValue) / 3_600_000);
+      } finally {
+        await admin.disconnect();
+      }
+    };
+    await topicsSh({ SOURCE_TOPIC_RETENTION_HOURS: "72", PARSED_TOPIC_RETENTION_HOURS: "48", DEAD_LETTER_TOPIC_RETENTION_HOURS: "336" });
+    expect(await retention()).toEqual([72, 48, 336]);
+    // an existing topic converges to a changed setting (e.g. longer, to ride out a longer store outage)
+    const again = await topicsSh({ SOURCE_TOPIC_RETENTION_HOURS: "96", PARSED_TOPIC_RETENTION_HOURS: "48", DEAD_LETTER_TOPIC_RETENTION_HOURS: "336" });
+    expect(again.stdout).toMatch(/retention 259200000->345600000 ms/);
+    expect(await retention()).toEqual([96, 48, 336]);
+    await expect(topicsSh({ PARSED_TOPIC_RETENTION_HOURS: "0" })).rejects.toThrow(/PARSED_TOPIC_RETENTION_HOURS must be a positive number of hours/);
+  }, 120_000);
+
   it("refuses a device number that is not 7-8 digits, creating nothing for it", async () => {
     await expect(topicsSh({ ARCHIVE_DEVICES: "0799904,07999/x" })).rejects.toThrow(/ARCHIVE_DEVICES: "07999\/x" is not a 7-8 digit device number/);
     expect((await listTopics()).some((t) => t === `${env.ARCHIVE_TOPIC_PREFIX}0799904`)).toBe(false);

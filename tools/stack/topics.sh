@@ -4,10 +4,9 @@
 #   PARSED_TOPIC_NAME=signal-parsed       PARSED_TOPIC_RETENTION_HOURS=24
 #   DEAD_LETTER_TOPIC=signal-dead-letter  DEAD_LETTER_TOPIC_RETENTION_HOURS=168
 #   TOPIC_PARTITIONS=3
-# Archive topics MACDA-archive-<PARSED_TOPIC_NAME>-<dvc> are auto-created by the broker with its
-# default retention and partition count (ARCHIVE_TOPIC_RETENTION_HOURS=168, ARCHIVE_TOPIC_PARTITIONS=1,
-# applied in tools/kafka/kafka.sh). A device's first frame waits for its topic (~50 ms per topic here;
-# 120 new devices at once stalled ingest ~6-7 s, docs/storage.md).
+# Archive topics MACDA-archive-<PARSED_TOPIC_NAME>-<dvc>: those of ARCHIVE_DEVICES are created here
+# (ARCHIVE_TOPIC_RETENTION_HOURS=168, ARCHIVE_TOPIC_PARTITIONS=1); ingest archives only these devices
+# unless ARCHIVE_AUTO_CREATE=true (pipelines/ingest.yaml). Retention trade-off: docs/storage.md.
 set -euo pipefail
 ROOT="${NB67_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 cd "$ROOT"

@@ -1,10 +1,10 @@
 // Idempotent topic provisioning for the local stack (run by tools/stack/topics.sh).
 // Creates missing topics, raises partition counts that are too low and converges retention.ms.
-// Per-device archive topics (MACDA-archive-<parsed>-<dvc>) are auto-created by the broker on a
-// device's first frame and take its defaults (ARCHIVE_TOPIC_RETENTION_HOURS 168 h,
-// ARCHIVE_TOPIC_PARTITIONS 1, tools/kafka/kafka.sh). ARCHIVE_DEVICES (device numbers, comma or space
-// separated) creates them beforehand with those settings: auto-creation costs ~50 ms per topic,
-// during which ingest holds that partition's batch (a whole fleet at once: seconds).
+// Per-device archive topics (MACDA-archive-<parsed>-<dvc>): ingest writes only those of
+// ARCHIVE_DEVICES (device numbers, comma or space separated; the same variable ingest reads), which
+// this creates beforehand (ARCHIVE_TOPIC_RETENTION_HOURS 168 h, ARCHIVE_TOPIC_PARTITIONS 1). Another
+// device's archive copy is a dead letter unless ARCHIVE_AUTO_CREATE=true lets the broker create its
+// topic on the first frame (~50 ms per topic, during which ingest holds that partition's batch).
 import { Kafka, logLevel } from "kafkajs";
 
 const env = (name: string, def: string): string => process.env[name] || def;
