@@ -19,6 +19,7 @@
 #   TSDB_URL                database (default postgres://nb67@127.0.0.1:15432/nb67?sslmode=disable)
 #   NB67_MIGRATIONS_DIR     default sql/migrations     NB67_REPEATABLE_DIR  default sql/repeatable
 #   NB67_GENERATED_DIR      default sql/generated      NB67_ALLOW_DATA_LOSS 1|true|yes allows lossy ones
+#   NB67_MIGRATE_LOCK_TIMEOUT  how long to wait for another runner (10min)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 URL="${TSDB_URL:-postgres://nb67@127.0.0.1:15432/nb67?sslmode=disable}"
@@ -74,8 +75,16 @@ script="$(mktemp)"
 trap 'rm -f "$script"' EXIT
 emit() { printf '%s\n' "$@" >>"$script"; }
 
+# Another runner holding the lock: say so, wait at most NB67_MIGRATE_LOCK_TIMEOUT (10min).
+args+=(-v "lock_timeout=${NB67_MIGRATE_LOCK_TIMEOUT:-10min}")
 emit "SET client_min_messages = warning;" \
-  "SELECT pg_advisory_lock(hashtext('nb67_schema_migrate')) \\g /dev/null"
+  "SELECT NOT pg_try_advisory_lock(hashtext('nb67_schema_migrate')) AS busy \\gset" \
+  "\\if :busy" \
+  "\\echo 'migrate: another migration run holds the lock; waiting (at most' :lock_timeout ')'" \
+  "SET statement_timeout = :'lock_timeout';" \
+  "SELECT pg_advisory_lock(hashtext('nb67_schema_migrate')) \\g /dev/null" \
+  "RESET statement_timeout;" \
+  "\\endif"
 # a dry run changes nothing: everything it does is rolled back
 [[ "$dry_run" == true ]] && emit "BEGIN;"
 emit \
