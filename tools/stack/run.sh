@@ -1,6 +1,12 @@
 #!/usr/bin/env bash
-# `make run`, after `make stack-up`: starts every pipeline in streams mode and the frame simulator,
-# waits for Connect's /ready and prints where to look. `make stop` stops it all.
+# `make run`, after `make stack-up`: checks the settings (config/settings.yaml), starts every pipeline
+# in streams mode and the frame simulator, waits for Connect's /ready and prints where to look.
+# `make stop` stops it all.
+#
+# Streams mode runs with --no-api: its REST API (/streams) creates and shows streams without any
+# authentication, which is remote code execution (a `command` processor) and leaks the configs with
+# the environment filled in (database password). The HTTP server then serves only /ping, /ready and
+# /metrics (and /version), which is all a probe or Prometheus needs.
 set -euo pipefail
 ROOT="${NB67_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 export NB67_ROOT="$ROOT"
@@ -11,6 +17,10 @@ export CONNECT_HTTP_ADDRESS="${CONNECT_HTTP_ADDRESS:-127.0.0.1:4195}"
 KAFKA="${KAFKA_BOOTSTRAP_SERVER:-127.0.0.1:19092}"
 TSDB_URL="${TSDB_URL:-postgres://nb67@127.0.0.1:15432/nb67?sslmode=disable}"
 READY_TIMEOUT="${CONNECT_READY_TIMEOUT:-60}"
+
+# Every setting is validated before anything starts: one line per bad value, exit 1.
+node_modules/.bin/tsx tools/settings/check.ts --quiet || { echo "run: not started, fix the settings above" >&2; exit 1; }
+
 mkdir -p "$RUN"
 
 alive() { [[ -f "$RUN/$1.pid" ]] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
@@ -37,13 +47,16 @@ if alive connect; then
 else
   [[ -x "$CONNECT" ]] || tools/connect/build.sh
   if ((${#pipelines[@]} == 0)); then
-    echo "connect: no pipelines/*.yaml yet: starting streams mode with none (REST API only)"
+    echo "connect: no pipelines/*.yaml: starting streams mode with none (/ready and /metrics only)"
   fi
   echo "connect: streams mode with ${#pipelines[@]} pipeline(s): ${pipelines[*]:-none}"
   # The wasm processor recompiles the module for every new pooled instance and Go's GC empties
   # that pool; collecting on a memory limit instead of every 100% heap growth gives 1.33x the
-  # decode rate at 0.70x the CPU per frame on a quiet machine (make bench-decode). Operators can override both.
-  setsid nohup env GOGC="${GOGC:-off}" GOMEMLIMIT="${GOMEMLIMIT:-1GiB}" "$CONNECT" streams -o rpk-connect.yaml "${resources[@]}" "${pipelines[@]}" \
+  # decode rate at 0.70x the CPU per frame on a quiet machine (make bench-decode). Operators can
+  # override both. GOMEMLIMIT is a soft limit the heap grows to: in a container set it to ~75-80 %
+  # of the container's memory limit (e.g. 768MiB of 1GiB), leaving room for stacks, the WASM
+  # instances' linear memory and the runtime, or the kernel kills Connect before Go collects.
+  setsid nohup env GOGC="${GOGC:-off}" GOMEMLIMIT="${GOMEMLIMIT:-1GiB}" "$CONNECT" streams --no-api -o rpk-connect.yaml "${resources[@]}" "${pipelines[@]}" \
     >>"$RUN/connect.log" 2>&1 </dev/null &
   echo $! >"$RUN/connect.pid"
 fi
@@ -69,17 +82,21 @@ if [[ "$code" != 200 ]]; then
 fi
 
 tools/stack/stack.sh status || true
-psql_cmd="psql '$TSDB_URL'"
+# Never print a password: with TSDB_URL from the environment, show the variable, not its value.
+if [[ "$TSDB_URL" =~ ://[^/@]*:[^/@]*@ ]]; then psql_cmd='psql "$TSDB_URL"'; else psql_cmd="psql '$TSDB_URL'"; fi
+# The operator console's lines (its URL and first admin login) go here, each ending in a newline, e.g.
+#   console_lines+="  console    http://127.0.0.1:8088/  (admin login: ...)"$'\n'
+console_lines=""
 cat <<MSG
 
 NB67 stack is running.
   health     curl http://$CONNECT_HTTP_ADDRESS/ready   (200 = every stream connected)   /ping
-  metrics    curl http://$CONNECT_HTTP_ADDRESS/metrics  (Prometheus)
-  streams    curl http://$CONNECT_HTTP_ADDRESS/streams  (streams mode REST API)
-  topics     Kafka at $KAFKA: ${SOURCE_TOPIC_NAME:-signal-in}, ${PARSED_TOPIC_NAME:-signal-parsed}, ${DEAD_LETTER_TOPIC:-signal-dead-letter}, MACDA-archive-${PARSED_TOPIC_NAME:-signal-parsed}-<device>
+  metrics    curl http://$CONNECT_HTTP_ADDRESS/metrics  (Prometheus; alert rules and a Grafana dashboard in config/monitoring/)
+             (Connect serves nothing else: streams mode runs with --no-api; probes need only /ready)
+${console_lines}  topics     Kafka at $KAFKA: ${SOURCE_TOPIC_NAME:-signal-in}, ${PARSED_TOPIC_NAME:-signal-parsed}, ${DEAD_LETTER_TOPIC:-signal-dead-letter}, MACDA-archive-${PARSED_TOPIC_NAME:-signal-parsed}-<device>
              list:    java -cp '.tools/kafka/libs/*' org.apache.kafka.tools.TopicCommand --bootstrap-server $KAFKA --list
              consume: java -cp '.tools/kafka/libs/*' org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server $KAFKA --topic ${PARSED_TOPIC_NAME:-signal-parsed} --from-beginning
-             or:      .tools/bin/redpanda-connect run <(printf 'input: {redpanda: {seed_brokers: [$KAFKA], topics: [${PARSED_TOPIC_NAME:-signal-parsed}], consumer_group: peek}}\noutput: {stdout: {}}\n')
+             or:      .tools/bin/redpanda-connect run --set http.enabled=false <(printf 'input: {redpanda: {seed_brokers: [$KAFKA], topics: [${PARSED_TOPIC_NAME:-signal-parsed}], consumer_group: peek}}\noutput: {stdout: {}}\n')
   tables     $psql_cmd -c '\\dt'
   logs       .tools/run/connect.log  .tools/run/kafka.log  .tools/run/postgres.log$([[ -f "$RUN/sim.pid" ]] && echo "  .tools/run/sim.log")
   stop       make stop
