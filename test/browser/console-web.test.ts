@@ -22,8 +22,8 @@ import { apiSession, createUser, startConsole, type ConsoleService } from "./hel
 
 const TRAINS = 2;
 const PW = { eng: "engineer-pass-1234", view: "viewer-pass-12345", admin: "admin-pass-123456" };
-const FAULT_DEVICE = "0700203"; // train 7002, carriage 3
-const FAULT_BIT = "bflt_tempover";
+const FAULT_DEVICE = "0700203"; // second train, carriage 3
+const FAULT_BIT = "bflt_frstemp_u1"; // fresh-air sensor fault of unit 1: an alarm with a platform code
 
 let db: TestDatabase;
 let chain: Chain;
@@ -31,6 +31,8 @@ let svc: ConsoleService;
 let browser: Browser;
 let eng: BrowserContext;
 let page: Page;
+/** Train number and carriage of a device as the service names them. */
+const where = new Map<string, { train: string; car: number }>();
 
 async function api<T>(path: string, s: { cookie: string }): Promise<T> {
   const r = await fetch(`${svc.url}${path}`, { headers: { cookie: s.cookie } });
@@ -77,6 +79,10 @@ describe("console web app in chromium", () => {
     await expect.poll(() => page.locator("[data-train]").count(), { timeout: 60_000 }).toBe(TRAINS);
     for (const d of chain.devices) await page.locator(`.tile[data-device="${d}"]`).waitFor({ timeout: 60_000 });
     expect(await page.locator(".tile").count()).toBe(chain.devices.length);
+    const s = await apiSession(svc.url, "eng", PW.eng);
+    const fleet = await api<{ trains: { train_no: string; devices: { dvc_no: string; carriage: number }[] }[] }>("/api/fleet", s);
+    for (const t of fleet.trains) for (const d of t.devices) where.set(d.dvc_no, { train: t.train_no, car: d.carriage });
+    expect(where.size).toBe(chain.devices.length);
     await expect.poll(() => page.locator(".conn").getAttribute("data-state"), { timeout: 15_000 }).toBe("open");
   });
 
@@ -176,7 +182,8 @@ describe("console web app in chromium", () => {
   });
 
   it("zooms a trend from 30 days to 1 hour and the resolution follows", async () => {
-    await page.goto(`${svc.url}/#/unit/7001/1/1?range=30d&fields=ras_u1,sas_u11`);
+    const w = where.get(chain.devices[0]!)!;
+    await page.goto(`${svc.url}/#/unit/${w.train}/${w.car}/1?range=30d&fields=ras_u1,sas_u11`);
     const res = page.locator('[data-testid="resolution"]');
     await expect.poll(() => res.getAttribute("data-resolution"), { timeout: 20_000 }).toBe("1h");
     const step30d = Number(await res.getAttribute("data-step"));
@@ -228,10 +235,11 @@ describe("console web app in chromium", () => {
       await login(ap, svc.url, "boss", PW.admin);
       const s = await apiSession(svc.url, "boss", PW.admin);
       const eps = await api<{ items: { id: number }[] }>("/api/episodes?limit=1", s);
+      const w = where.get(FAULT_DEVICE)!;
       const pages = [
         "#/fleet",
-        "#/train/7002",
-        "#/unit/7002/3/1?range=1h",
+        `#/train/${w.train}`,
+        `#/unit/${w.train}/${w.car}/1?range=1h`,
         "#/episodes?range=1d",
         ...(eps.items[0] ? [`#/episodes/${eps.items[0].id}`] : []),
         "#/thresholds",

@@ -15,7 +15,7 @@ export const RELIABILITY_PATH = "/api/reliability";
 export const TREND_PATH = "/api/trends";
 export const trainPath = (train: string) => `/api/trains/${encodeURIComponent(train)}`;
 export const EPISODE_STATS_PATH = "/api/episodes/stats";
-export const EPISODE_EXPORT_PATH = "/api/export/episodes.csv";
+export const EPISODE_EXPORT_PATH = "/api/exports/episodes.csv";
 export const episodePath = (id: string) => `/api/episodes/${encodeURIComponent(id)}`;
 export const THRESHOLDS_PATH = "/api/thresholds";
 export const THRESHOLDS_PREVIEW_PATH = "/api/thresholds/preview";

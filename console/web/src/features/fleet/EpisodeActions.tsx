@@ -37,17 +37,20 @@ export function EpisodeActions({ ep, onDone }: { ep: Episode; onDone: () => void
   return (
     <>
       {!ep.acknowledged ? (
-        <button type="button" onClick={() => setMode("ack")} aria-label={t("ep.ackFor", { what: label })}>
+        <button type="button" onClick={() => setMode("ack")}>
           {t("ep.ack")}
+          <span class="sr-only"> {label}</span>
         </button>
       ) : null}
       {ep.shelved ? (
-        <button type="button" onClick={() => setMode("unshelve")} aria-label={t("ep.unshelveFor", { what: label })}>
+        <button type="button" onClick={() => setMode("unshelve")}>
           {t("ep.unshelve")}
+          <span class="sr-only"> {label}</span>
         </button>
       ) : (
-        <button type="button" onClick={() => setMode("shelve")} aria-label={t("ep.shelveFor", { what: label })}>
+        <button type="button" onClick={() => setMode("shelve")}>
           {t("ep.shelve")}
+          <span class="sr-only"> {label}</span>
         </button>
       )}
       <Modal

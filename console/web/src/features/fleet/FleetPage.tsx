@@ -11,9 +11,10 @@ const STATUSES: Status[] = ["normal", "warning", "alarm", "offline", "shelved"];
 function Tile({ d }: { d: DeviceState }) {
   const label = t("fleet.tileLabel", { train: d.train, car: d.carriage, status: tx(`status.${d.status}`), seen: fmtTime(d.lastSeen) });
   return (
-    <a class="tile" data-status={d.status} data-device={d.device} href={href("train", [d.train], { car: d.carriage })} aria-label={label} title={label}>
+    <a class="tile" data-status={d.status} data-device={d.device} href={href("train", [d.train], { car: d.carriage })} title={label}>
       {d.carriage}
       <small>{tx(`status.${d.status}`)}</small>
+      <span class="sr-only">{label}</span>
     </a>
   );
 }

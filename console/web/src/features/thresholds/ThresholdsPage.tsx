@@ -194,8 +194,9 @@ export function ThresholdsPage() {
                       onInput={(e) => setDraft({ ...draft, [k]: e.currentTarget.value })}
                     />
                     {!same(effective[k], factory[k]) ? (
-                      <button type="button" onClick={() => setDraft({ ...draft, [k]: show(factory[k]) })} aria-label={t("th.resetOne", { k })}>
+                      <button type="button" onClick={() => setDraft({ ...draft, [k]: show(factory[k]) })}>
                         {t("th.reset")}
+                        <span class="sr-only"> {k}</span>
                       </button>
                     ) : null}
                   </td>
@@ -320,8 +321,9 @@ export function ThresholdsPage() {
                   </td>
                   {canEdit ? (
                     <td>
-                      <button type="button" onClick={() => rollback(h.version)} aria-label={t("th.rollbackTo", { v: h.version })}>
+                      <button type="button" onClick={() => rollback(h.version)}>
                         {t("th.rollback")}
+                        <span class="sr-only"> {t("th.rollbackTo", { v: h.version })}</span>
                       </button>
                     </td>
                   ) : null}

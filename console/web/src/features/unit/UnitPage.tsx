@@ -181,8 +181,9 @@ export function UnitPage() {
         <ul class="row" aria-label={t("unit.shownFields")} style="list-style:none;padding:0">
           {fields.map((f) => (
             <li key={f}>
-              <button type="button" onClick={() => setQuery({ fields: fields.filter((x) => x !== f).join(",") })} aria-label={t("unit.removeField", { f })}>
-                {f} ✕
+              <button type="button" onClick={() => setQuery({ fields: fields.filter((x) => x !== f).join(",") })} title={t("unit.removeField", { f })}>
+                {f} <span aria-hidden="true">✕</span>
+                <span class="sr-only">{t("unit.remove")}</span>
               </button>
             </li>
           ))}

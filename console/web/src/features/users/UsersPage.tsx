@@ -98,8 +98,9 @@ export function UsersPage() {
                   {fmtTime(u.last_login)} {u.locked ? <span class="badge" data-status="alarm">{t("users.locked")}</span> : null}
                 </td>
                 <td>
-                  <button type="button" onClick={() => reset(u)} aria-label={t("users.resetFor", { u: u.name })}>
+                  <button type="button" onClick={() => reset(u)}>
                     {t("users.reset")}
+                    <span class="sr-only"> {u.name}</span>
                   </button>
                 </td>
               </tr>
