@@ -8,13 +8,17 @@ $$ SELECT date_bin(slot, run_at, timestamptz '2000-01-01 00:00:00+00') $$;
 
 -- The statement behind nb67_predict_input, for EXPLAIN and benchmarks: parameters $1 = run_at
 -- (timestamptz), $2 = slot (interval). PREPARE p AS <text>; EXPLAIN (ANALYZE, BUFFERS) EXECUTE p(now(), '60s').
-CREATE OR REPLACE FUNCTION nb67_predict_input_sql(dev_mode boolean)
+-- Every read is bounded above by run_at + max_future (MAX_CLOCK_SKEW): a frame whose device clock is
+-- ahead by more than that is not "recent", is in no window and is never the device's latest sample,
+-- so one future-dated frame cannot keep a device in every run.
+DROP FUNCTION IF EXISTS nb67_predict_input_sql(boolean);
+CREATE OR REPLACE FUNCTION nb67_predict_input_sql(dev_mode boolean, max_future interval DEFAULT interval '5 minutes')
 RETURNS text LANGUAGE sql IMMUTABLE AS $fn$
   SELECT format($q$
     WITH recent AS (
       SELECT DISTINCT v.msg_calc_dvc_no AS dvc
       FROM %1$I v
-      WHERE v.%2$I > $1 - interval '3 minutes'
+      WHERE v.%2$I > $1 - interval '3 minutes' AND v.%2$I <= $1 + %3$L::interval
     )
     SELECT r.dvc, nb67_predict_slot($1, $2), json_build_object(
         'msg_calc_dvc_no', r.dvc,
@@ -106,7 +110,7 @@ RETURNS text LANGUAGE sql IMMUTABLE AS $fn$
     CROSS JOIN LATERAL (
       SELECT v.msg_calc_train_no, v.msg_calc_dvc_time, v.msg_calc_parse_time
       FROM %1$I v
-      WHERE v.msg_calc_dvc_no = r.dvc AND v.%2$I > $1 - interval '3 minutes'
+      WHERE v.msg_calc_dvc_no = r.dvc AND v.%2$I > $1 - interval '3 minutes' AND v.%2$I <= $1 + %3$L::interval
       ORDER BY v.%2$I DESC
       LIMIT 1
     ) l
@@ -186,18 +190,21 @@ RETURNS text LANGUAGE sql IMMUTABLE AS $fn$
         percentile_cont(0.95) WITHIN GROUP (ORDER BY v.presdiff_u1) AS w30_presdiff_u1,
         percentile_cont(0.95) WITHIN GROUP (ORDER BY v.presdiff_u2) AS w30_presdiff_u2
       FROM %1$I v
-      WHERE v.msg_calc_dvc_no = r.dvc AND v.%2$I > $1 - interval '30 minutes'
+      WHERE v.msg_calc_dvc_no = r.dvc AND v.%2$I > $1 - interval '30 minutes' AND v.%2$I <= $1 + %3$L::interval
     ) a
     ORDER BY r.dvc
   $q$,
     CASE WHEN dev_mode THEN 'dev_macda' ELSE 'pro_macda' END,
-    CASE WHEN dev_mode THEN 'msg_calc_parse_time' ELSE 'msg_calc_dvc_time' END)
+    CASE WHEN dev_mode THEN 'msg_calc_parse_time' ELSE 'msg_calc_dvc_time' END,
+    max_future::text)
 $fn$;
 
+DROP FUNCTION IF EXISTS nb67_predict_input(boolean, timestamptz, interval);
 CREATE OR REPLACE FUNCTION nb67_predict_input(
   dev_mode boolean,
   run_at timestamptz DEFAULT now(),
-  slot interval DEFAULT interval '60 seconds'
+  slot interval DEFAULT interval '60 seconds',
+  max_future interval DEFAULT interval '5 minutes'
 ) RETURNS TABLE (msg_calc_dvc_no text, run_slot timestamptz, predict_input text)
 LANGUAGE plpgsql STABLE
 -- JIT compiles the ~75 aggregate expressions on every run (seconds) for a query that itself takes
@@ -205,9 +212,11 @@ LANGUAGE plpgsql STABLE
 SET jit = off
 AS $fn$
 BEGIN
-  IF dev_mode IS NULL OR run_at IS NULL OR slot IS NULL OR slot <= interval '0' THEN
-    RAISE EXCEPTION 'nb67_predict_input: need dev_mode, run_at and a positive slot, got %, %, %', dev_mode, run_at, slot;
+  IF dev_mode IS NULL OR run_at IS NULL OR slot IS NULL OR slot <= interval '0'
+     OR max_future IS NULL OR max_future < interval '0' THEN
+    RAISE EXCEPTION 'nb67_predict_input: need dev_mode, run_at, a positive slot and a max_future >= 0, got %, %, %, %',
+      dev_mode, run_at, slot, max_future;
   END IF;
-  RETURN QUERY EXECUTE nb67_predict_input_sql(dev_mode) USING run_at, slot;
+  RETURN QUERY EXECUTE nb67_predict_input_sql(dev_mode, max_future) USING run_at, slot;
 END
 $fn$;

@@ -5,7 +5,7 @@
 // SQL, see below) -> `redpanda-connect run pipelines/predict.yaml` with a 2 s interval -> pro_predict.
 // Checks: the right flags for exactly those devices within two intervals, healthy devices all 0; two
 // instances never double a row; a threshold changed in the YAML changes the decision without a
-// rebuild; an invalid rules file is a clear error and writes nothing.
+// rebuild; an invalid rules file stops the process at start with a clear error and writes nothing.
 //
 // This test pins the predict pipeline alone, on rows written with SQL so every window is exact and
 // fast to set up. The simulator-driven path through the whole chain (frames -> Kafka -> ingest ->
@@ -208,15 +208,17 @@ describe("predict end to end (PostgreSQL rows -> Connect predict stream -> predi
     expect(typeof rows[0]!.msg_calc_dvc_time).toBe("string"); // legacy text, unpadded
   }, 60_000);
 
-  it("an invalid rules file is a clear ERROR naming the parameter and nothing is written", async () => {
+  it("an invalid rules file stops the process at start with the parameter's name and nothing is written", async () => {
     await client.query("TRUNCATE pro_predict");
     const dir = mkdtempSync(path.join(os.tmpdir(), "nb67-rules-"));
     const yaml = readFileSync(path.join(REPO_ROOT, "config/predict-rules.yaml"), "utf8");
     writeFileSync(path.join(dir, "rules.yaml"), yaml.replace(/current_max: 2.9 /, "current_max: high "));
     const c = startConnect({ PREDICT_RULES: path.join(dir, "rules.yaml") });
-    await sleep(2 * INTERVAL_S * 1000 + 1500);
+    const exit = await Promise.race([new Promise((r) => c.proc.once("exit", r)), sleep(10_000).then(() => "running")]);
     await stop(c.proc);
-    expect(c.log()).toMatch(/level=error msg="predict: run skipped, nothing written: rules rejected \([^)]*rules.yaml\): predict: nb67_params: 'f_cf.current_max' must be a number"/);
+    expect(exit, c.log()).not.toBe("running");
+    expect(exit).not.toBe(0);
+    expect(c.log()).toMatch(/level=fatal msg="predict: refusing to run: rules rejected \([^)]*rules.yaml\): predict: nb67_params: 'f_cf.current_max' must be a number"/);
     expect((await client.query("SELECT count(*)::int AS n FROM pro_predict")).rows[0].n).toBe(0);
     // a missing rules file stops the start-up with the reason
     const m = startConnect({ PREDICT_RULES: path.join(dir, "missing.yaml") });

@@ -145,8 +145,9 @@ async function check(devMode: boolean, samples: Sample[], devices: string[]): Pr
   for (const row of res.rows) {
     const input = JSON.parse(row.predict_input);
     expect(new Date(row.run_slot).getTime()).toBe(RUN_AT);
-    const mine = samples.filter((s) => s.dvc === row.msg_calc_dvc_no);
     const t = (s: Sample) => (devMode ? s.parseTime : s.dvcTime);
+    // a sample dated more than the allowed clock skew (default 5 minutes) after the run is in no window
+    const mine = samples.filter((s) => s.dvc === row.msg_calc_dvc_no && t(s) <= RUN_AT + 5 * MIN);
     for (const [w, aggs] of Object.entries(WINDOWS)) {
       const inWin = mine.filter((s) => t(s) > RUN_AT - Number(w) * MIN);
       const got = input[`data${w}m`];
@@ -194,6 +195,27 @@ describe("predict SQL: window aggregates (sql/40_predict.sql)", () => {
     samples.push(...f);
     await check(true, samples, ["0700201", "0700202", "0700205", "0700206"]);
     await check(false, samples, ["0700201", "0700202", "0700205"]);
+  });
+
+  it("a future-dated frame (wrong device clock) keeps no device in the run and is in no window or identity", async () => {
+    const g: Sample[] = [];
+    // G: its only frame is dated tomorrow, received a second ago: not a device with recent data
+    g.push({ dvc: "0700207", dvcTime: RUN_AT + 86_400_000, parseTime: RUN_AT - 1_000, row: randomRow() });
+    // H: 10 minutes of ordinary samples plus one frame dated 2099 and one 4 minutes ahead (within the skew)
+    for (let s = -10 * 60; s <= 0; s += 5) g.push({ dvc: "0700208", dvcTime: RUN_AT + s * 1000, parseTime: RUN_AT + s * 1000, row: randomRow() });
+    g.push({ dvc: "0700208", dvcTime: Date.parse("2099-01-01T00:00:00Z"), parseTime: RUN_AT - 2_000, row: randomRow() });
+    g.push({ dvc: "0700208", dvcTime: RUN_AT + 4 * MIN, parseTime: RUN_AT - 3_000, row: randomRow() });
+    await insert(g);
+    samples.push(...g);
+    await check(false, samples, ["0700201", "0700202", "0700205", "0700208"]);
+    const res = await client.query("SELECT predict_input FROM nb67_predict_input(false, $1, '60 seconds') WHERE msg_calc_dvc_no = '0700208'", [new Date(RUN_AT)]);
+    expect(new Date(JSON.parse(res.rows[0].predict_input).msg_calc_dvc_time).getTime()).toBe(RUN_AT + 4 * MIN);
+    // a zero skew leaves out the frame 4 minutes ahead too
+    const strict = await client.query(
+      "SELECT predict_input FROM nb67_predict_input(false, $1, '60 seconds', '0 seconds') WHERE msg_calc_dvc_no = '0700208'",
+      [new Date(RUN_AT)],
+    );
+    expect(new Date(JSON.parse(strict.rows[0].predict_input).msg_calc_dvc_time).getTime()).toBe(RUN_AT);
   });
 
   it("the statement reads each device's 30 minutes through the (device, time) index, never the whole table", async () => {
