@@ -57,6 +57,13 @@ console-screenshots: setup console-web
 	@tools/browser/install.sh
 	npx tsx test/browser/screenshots.ts
 
+# The web app's benchmark (initial JS, fleet first screen, 1-year trend); part of bench-console.
+.PHONY: bench-console-web
+bench-console-web: setup build
+	@tools/browser/install.sh
+	@tools/stack/stack.sh up
+	npx tsx bench/console-web.ts
+
 # The operator console service alone (console/server; needs the stack's PostgreSQL and Kafka).
 .PHONY: console
 console: deps
