@@ -182,6 +182,19 @@ BEGIN
   RETURN v_rows;
 END $$;
 
+-- True while the console has shelved the episode (nb67_event_shelved, console schema); false where
+-- the console schema is absent (the report tests build the report schema alone).
+CREATE OR REPLACE FUNCTION report__shelved(p_event_id bigint)
+RETURNS boolean LANGUAGE plpgsql STABLE AS $$
+DECLARE r boolean;
+BEGIN
+  IF to_regprocedure('nb67_event_shelved(bigint)') IS NULL THEN
+    RETURN false;
+  END IF;
+  EXECUTE 'SELECT nb67_event_shelved($1)' INTO r USING p_event_id;
+  RETURN coalesce(r, false);
+END $$;
+
 -- One fault-report cycle, step (a): update episodes from new rows and fill the outbox.
 --   p_dev_mode    DEV_MODE: dev_* relations and msg_calc_parse_time, else pro_* and msg_calc_dvc_time
 --   p_settle      rows younger than this are left for the next cycle (store batching)
@@ -190,43 +203,92 @@ END $$;
 --   p_retention   closed episodes and their delivered records are deleted after this
 --   p_push_faults false: real-time fault episodes (message_type "0") are recorded, not queued
 --   p_repush      re-push period of an episode still open (platform rule: 12 hours)
--- Serialised across instances with an advisory lock; safe to run from any number of instances.
+--   p_send        SEND_FAULT_RECORD. false: episodes are recorded, nothing is queued, and records
+--                 still pending are purged (their episodes can be queued again once sending is on)
+--   p_send_lookback  when sending: an episode never offered is queued only if it is still open or
+--                 was detected within this look-back; older closed ones are marked send_skipped, so
+--                 switching sending on never pushes history
+-- Returns counts for the log and the metrics (episodes opened/closed per kind, outbox backlog and
+-- parked records). Serialised across instances with an advisory lock.
 DROP FUNCTION IF EXISTS report_update_events(boolean, interval, interval, boolean, interval);
+DROP FUNCTION IF EXISTS report_update_events(boolean, interval, interval, boolean, interval, interval);
 CREATE OR REPLACE FUNCTION report_update_events(p_dev_mode boolean,
   p_settle interval DEFAULT '30 seconds', p_lookback interval DEFAULT '10 minutes',
   p_push_faults boolean DEFAULT true, p_repush interval DEFAULT '12 hours',
-  p_retention interval DEFAULT '365 days')
+  p_retention interval DEFAULT '365 days', p_send boolean DEFAULT true,
+  p_send_lookback interval DEFAULT '1 hour')
 RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
   v_prefix text := CASE WHEN p_dev_mode THEN 'dev_' ELSE 'pro_' END;
   v_tcol   text := CASE WHEN p_dev_mode THEN 'msg_calc_parse_time' ELSE 'msg_calc_dvc_time' END;
-  v_pred bigint; v_fault bigint; v_starts int; v_ends int; v_repush int; v_cancel int; v_purged int;
+  v_pred bigint; v_fault bigint; v_starts int := 0; v_ends int := 0; v_repush int := 0; v_cancel int;
+  v_purged int; v_skipped int := 0; v_unqueued int := 0;
+  v_counts jsonb; v_backlog bigint; v_parked bigint;
 BEGIN
+  IF p_dev_mode IS NULL OR p_push_faults IS NULL OR p_send IS NULL THEN
+    RAISE EXCEPTION 'report_update_events: DEV_MODE, SEND_FAULT_ALARMS and SEND_FAULT_RECORD must be true or false';
+  END IF;
+  IF p_repush IS NULL OR p_repush <= interval '0' THEN
+    RAISE EXCEPTION 'report_update_events: FAULT_REPUSH_INTERVAL must be positive, got %', p_repush;
+  END IF;
+  IF p_settle IS NULL OR p_settle < interval '0' OR p_lookback IS NULL OR p_lookback <= interval '0'
+     OR p_retention IS NULL OR p_retention <= interval '0'
+     OR p_send_lookback IS NULL OR p_send_lookback < interval '0' THEN
+    RAISE EXCEPTION 'report_update_events: EVENT_SETTLE >= 0, EVENT_LOOKBACK > 0, EVENT_RETENTION > 0 and FAULT_SEND_LOOKBACK >= 0 needed, got %, %, %, %',
+      p_settle, p_lookback, p_retention, p_send_lookback;
+  END IF;
   PERFORM pg_advisory_xact_lock(hashtext('nb67.report_update_events'));
   v_pred  := report__scan(v_prefix || 'predict', 'predict', v_tcol, p_settle, p_lookback);
   v_fault := report__scan(v_prefix || 'macda', 'fault', v_tcol, p_settle, p_lookback);
 
-  WITH q AS (
-    UPDATE report_event e SET start_queued = true
-     WHERE e.code IS NOT NULL AND NOT e.start_queued AND (p_push_faults OR e.source_kind = 'predict')
-    RETURNING e.id, e.source_kind, e.start_time
-  )
-  INSERT INTO report_outbox (event_id, record_kind, seq, message_type)
-  SELECT q.id, 'start', 0, CASE q.source_kind WHEN 'predict' THEN '1' ELSE '0' END
-    FROM q ORDER BY q.start_time, q.id
-  ON CONFLICT ON CONSTRAINT report_outbox_record DO NOTHING;
-  GET DIAGNOSTICS v_starts = ROW_COUNT;
+  IF p_send THEN
+    -- Never offered and already over: history, not news. Marked, never queued.
+    UPDATE report_event e
+       SET start_queued = true, end_queued = true,
+           send_skipped = 'closed before it could be sent (detected before the send look-back)'
+     WHERE e.code IS NOT NULL AND NOT e.start_queued AND e.status = 'closed'
+       AND e.opened_at < now() - p_send_lookback AND (p_push_faults OR e.source_kind = 'predict');
+    GET DIAGNOSTICS v_skipped = ROW_COUNT;
 
-  WITH q AS (
-    UPDATE report_event e SET end_queued = true
-     WHERE e.code IS NOT NULL AND e.start_queued AND e.status = 'closed' AND NOT e.end_queued
-    RETURNING e.id, e.source_kind, e.end_time
-  )
-  INSERT INTO report_outbox (event_id, record_kind, seq, message_type)
-  SELECT q.id, 'end', 0, CASE q.source_kind WHEN 'predict' THEN '1' ELSE '0' END
-    FROM q ORDER BY q.end_time, q.id
-  ON CONFLICT ON CONSTRAINT report_outbox_record DO NOTHING;
-  GET DIAGNOSTICS v_ends = ROW_COUNT;
+    WITH q AS (
+      UPDATE report_event e SET start_queued = true
+       WHERE e.code IS NOT NULL AND NOT e.start_queued AND (p_push_faults OR e.source_kind = 'predict')
+         AND NOT report__shelved(e.id)
+      RETURNING e.id, e.source_kind, e.start_time
+    )
+    INSERT INTO report_outbox (event_id, record_kind, seq, message_type)
+    SELECT q.id, 'start', 0, CASE q.source_kind WHEN 'predict' THEN '1' ELSE '0' END
+      FROM q ORDER BY q.start_time, q.id
+    ON CONFLICT ON CONSTRAINT report_outbox_record DO NOTHING;
+    GET DIAGNOSTICS v_starts = ROW_COUNT;
+
+    WITH q AS (
+      UPDATE report_event e SET end_queued = true
+       WHERE e.code IS NOT NULL AND e.start_queued AND e.status = 'closed' AND NOT e.end_queued
+         AND e.send_skipped IS NULL
+      RETURNING e.id, e.source_kind, e.end_time
+    )
+    INSERT INTO report_outbox (event_id, record_kind, seq, message_type)
+    SELECT q.id, 'end', 0, CASE q.source_kind WHEN 'predict' THEN '1' ELSE '0' END
+      FROM q ORDER BY q.end_time, q.id
+    ON CONFLICT ON CONSTRAINT report_outbox_record DO NOTHING;
+    GET DIAGNOSTICS v_ends = ROW_COUNT;
+  ELSE
+    -- Sending is off: nothing waits for it. Pending (unclaimed, not parked) records are purged and
+    -- their episodes un-queued, so the outbox never grows while off and, once on, only what the
+    -- look-back allows goes out.
+    WITH d AS (
+      DELETE FROM report_outbox o
+       WHERE o.sent_at IS NULL AND o.cancelled_at IS NULL AND o.parked_at IS NULL
+         AND (o.claim_until IS NULL OR o.claim_until < now())
+      RETURNING o.event_id, o.record_kind
+    )
+    UPDATE report_event e
+       SET start_queued = e.start_queued AND NOT EXISTS (SELECT 1 FROM d WHERE d.event_id = e.id AND d.record_kind = 'start'),
+           end_queued = e.end_queued AND NOT EXISTS (SELECT 1 FROM d WHERE d.event_id = e.id AND d.record_kind = 'end')
+     WHERE e.id IN (SELECT event_id FROM d);
+    GET DIAGNOSTICS v_unqueued = ROW_COUNT;
+  END IF;
 
   -- A cleared episode cancels its pending (unclaimed) re-pushes.
   UPDATE report_outbox o SET cancelled_at = now()
@@ -237,17 +299,20 @@ BEGIN
   GET DIAGNOSTICS v_cancel = ROW_COUNT;
 
   -- Still open: re-push once per p_repush period after the start record was delivered.
-  INSERT INTO report_outbox (event_id, record_kind, seq, message_type)
-  SELECT e.id, 'repush',
-         floor(extract(epoch FROM now() - o.sent_at) / extract(epoch FROM p_repush))::int,
-         o.message_type
-    FROM report_event e JOIN report_outbox o ON o.event_id = e.id AND o.record_kind = 'start'
-   WHERE e.status = 'open' AND o.sent_at IS NOT NULL AND o.sent_at <= now() - p_repush
-  ON CONFLICT ON CONSTRAINT report_outbox_record DO NOTHING;
-  GET DIAGNOSTICS v_repush = ROW_COUNT;
+  IF p_send THEN
+    INSERT INTO report_outbox (event_id, record_kind, seq, message_type)
+    SELECT e.id, 'repush',
+           floor(extract(epoch FROM now() - o.sent_at) / extract(epoch FROM p_repush))::int,
+           o.message_type
+      FROM report_event e JOIN report_outbox o ON o.event_id = e.id AND o.record_kind = 'start'
+     WHERE e.status = 'open' AND o.sent_at IS NOT NULL AND o.sent_at <= now() - p_repush
+       AND NOT report__shelved(e.id)
+    ON CONFLICT ON CONSTRAINT report_outbox_record DO NOTHING;
+    GET DIAGNOSTICS v_repush = ROW_COUNT;
+  END IF;
 
   -- Retention (legacy kept alarm_timeline 365 days): delivered/cancelled records and their closed
-  -- episodes; unpushed closed episodes likewise. Pending records are never deleted.
+  -- episodes; unpushed closed episodes likewise. Pending and parked records are never deleted.
   DELETE FROM report_outbox o
    WHERE (o.sent_at < now() - p_retention OR o.cancelled_at < now() - p_retention)
      AND EXISTS (SELECT 1 FROM report_event e WHERE e.id = o.event_id AND e.closed_at < now() - p_retention);
@@ -256,9 +321,24 @@ BEGIN
      AND NOT EXISTS (SELECT 1 FROM report_outbox o WHERE o.event_id = e.id);
   GET DIAGNOSTICS v_purged = ROW_COUNT;
 
+  -- Episodes opened / closed in this cycle (now() is this transaction's time, which opened_at and
+  -- closed_at received), per kind: alarm = real-time fault bits, warning = predictions.
+  SELECT jsonb_build_object(
+           'opened_alarm',   count(*) FILTER (WHERE opened_at = now() AND source_kind = 'fault'),
+           'opened_warning', count(*) FILTER (WHERE opened_at = now() AND source_kind = 'predict'),
+           'closed_alarm',   count(*) FILTER (WHERE closed_at = now() AND source_kind = 'fault'),
+           'closed_warning', count(*) FILTER (WHERE closed_at = now() AND source_kind = 'predict'))
+    INTO v_counts
+    FROM report_event WHERE opened_at = now() OR closed_at = now();
+  SELECT count(*) INTO v_backlog FROM report_outbox
+   WHERE sent_at IS NULL AND cancelled_at IS NULL AND parked_at IS NULL;
+  SELECT count(*) INTO v_parked FROM report_outbox WHERE parked_at IS NOT NULL;
+
   RETURN jsonb_build_object('predict_rows', v_pred, 'fault_rows', v_fault, 'starts', v_starts,
                             'ends', v_ends, 'repush', v_repush, 'cancelled', v_cancel,
-                            'purged_events', v_purged);
+                            'skipped', v_skipped, 'unqueued', v_unqueued,
+                            'purged_events', v_purged, 'backlog', v_backlog, 'parked', v_parked)
+         || v_counts;
 END $$;
 
 -- The platform's warning record (6.1) for one outbox row, legacy key order.
@@ -289,43 +369,49 @@ RETURNS json LANGUAGE sql STABLE AS $$
 $$;
 
 -- Step (b)+(c): claim up to p_limit pending records for this instance (token) for p_lease, and
--- return them as POST bodies, one per message_type ("1" predictions first, then "0" faults), each
--- a JSON array in the order the records were queued. An end record is only claimed together with,
--- or after, its start record. SKIP LOCKED: concurrent instances never claim the same record.
+-- return them as POST bodies: one per message_type ("1" predictions first, then "0" faults), each a
+-- JSON array in the order the records were queued; a record the platform rejected before (solo) goes
+-- alone in its own body, so it cannot take the others down with it. Parked records are never
+-- claimed. An end record is only claimed after its start was delivered, or together with it in the
+-- same body. SKIP LOCKED: concurrent instances never claim the same record.
 CREATE OR REPLACE FUNCTION report_claim_faults(p_token text, p_limit int DEFAULT 500,
   p_lease interval DEFAULT '10 minutes')
 RETURNS TABLE (message_type text, ids text, n int, body text)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 BEGIN
+  IF p_limit IS NULL OR p_limit < 1 OR p_lease IS NULL OR p_lease <= interval '0' THEN
+    RAISE EXCEPTION 'report_claim_faults: FAULT_CLAIM_LIMIT >= 1 and a positive FAULT_CLAIM_LEASE needed, got %, %', p_limit, p_lease;
+  END IF;
   RETURN QUERY
   WITH cand AS (
-    SELECT o.id, o.event_id, o.record_kind
+    SELECT o.id, o.event_id, o.record_kind, o.message_type, o.solo
       FROM report_outbox o
-     WHERE o.sent_at IS NULL AND o.cancelled_at IS NULL
+     WHERE o.sent_at IS NULL AND o.cancelled_at IS NULL AND o.parked_at IS NULL
        AND (o.claim_until IS NULL OR o.claim_until < now())
      ORDER BY o.id
      LIMIT p_limit
        FOR UPDATE SKIP LOCKED
   ), ok AS (
-    SELECT c.id FROM cand c
+    SELECT c.id, c.solo FROM cand c
      WHERE c.record_kind = 'start'
         OR EXISTS (SELECT 1 FROM report_outbox s WHERE s.event_id = c.event_id
                       AND s.record_kind = 'start' AND s.sent_at IS NOT NULL)
-        OR EXISTS (SELECT 1 FROM cand s WHERE s.event_id = c.event_id AND s.record_kind = 'start')
+        OR (NOT c.solo AND EXISTS (SELECT 1 FROM cand s WHERE s.event_id = c.event_id
+                                     AND s.record_kind = 'start' AND NOT s.solo))
   ), claimed AS (
     UPDATE report_outbox o
        SET claimed_by = p_token, claim_until = now() + p_lease, attempts = o.attempts + 1
       FROM ok WHERE o.id = ok.id
-    RETURNING o.id, o.message_type
+    RETURNING o.id, o.message_type, o.solo
   )
   SELECT c.message_type,
          string_agg(c.id::text, ',' ORDER BY c.id),
          count(*)::int,
          json_agg(report_fault_item(c.id) ORDER BY c.id)::text
     FROM claimed c
-   GROUP BY c.message_type
-   ORDER BY c.message_type DESC;
+   GROUP BY c.message_type, CASE WHEN c.solo THEN c.id END
+   ORDER BY c.message_type DESC, min(c.id);
 END $$;
 
 -- Step (e): after a 2xx, mark the records sent (only those still claimed by this token).
@@ -339,25 +425,95 @@ BEGIN
   RETURN n;
 END $$;
 
--- Otherwise: release the claim so the next cycle (of any instance) sends them again.
-CREATE OR REPLACE FUNCTION report_release(p_ids text, p_token text, p_error text)
+-- Otherwise: release the claim so the next cycle (of any instance) sends them again. p_status is the
+-- platform's HTTP status (0: no answer). A rejection of the content (4xx other than 401, 403, 404,
+-- 407, 408 and 429, which say nothing about the record) of a body of several records marks each of
+-- them solo: from the next cycle on they go one per body. A rejection of a record sent alone counts
+-- in its rejections; at p_park_after it is parked with the reason, and the other pending records of
+-- its episode with it (an end or re-push must not go out without its start). Outages (no answer,
+-- 5xx) count nothing: the records wait as before.
+DROP FUNCTION IF EXISTS report_release(text, text, text);
+CREATE OR REPLACE FUNCTION report_release(p_ids text, p_token text, p_error text,
+  p_status int DEFAULT 0, p_park_after int DEFAULT 5)
+RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE
+  v_ids bigint[] := string_to_array(p_ids, ',')::bigint[];
+  v_reject boolean := coalesce(p_status, 0) BETWEEN 400 AND 499 AND p_status NOT IN (401, 403, 404, 407, 408, 429);
+  v_err text := left(coalesce(p_error, 'http error'), 2000);
+  v_released int; v_parked int := 0; v_parked_ids text;
+BEGIN
+  IF p_park_after IS NULL OR p_park_after < 1 THEN
+    RAISE EXCEPTION 'report_release: FAULT_PARK_AFTER must be at least 1, got %', p_park_after;
+  END IF;
+  UPDATE report_outbox o
+     SET claim_until = NULL, last_error = v_err,
+         solo = o.solo OR v_reject,
+         rejections = o.rejections + CASE WHEN v_reject AND cardinality(v_ids) = 1 THEN 1 ELSE 0 END
+   WHERE o.id = ANY (v_ids) AND o.claimed_by = p_token AND o.sent_at IS NULL;
+  GET DIAGNOSTICS v_released = ROW_COUNT;
+  IF v_reject AND cardinality(v_ids) = 1 THEN
+    WITH p AS (
+      UPDATE report_outbox o
+         SET parked_at = now(), park_reason = format('rejected %s times (HTTP %s): %s', o.rejections, p_status, v_err)
+       WHERE o.id = v_ids[1] AND o.parked_at IS NULL AND o.sent_at IS NULL AND o.rejections >= p_park_after
+      RETURNING o.id, o.event_id
+    ), dep AS (
+      UPDATE report_outbox d
+         SET parked_at = now(), park_reason = format('record %s of the same episode is parked', p.id)
+        FROM p
+       WHERE d.event_id = p.event_id AND d.id <> p.id AND d.sent_at IS NULL AND d.cancelled_at IS NULL
+         AND d.parked_at IS NULL
+      RETURNING d.id
+    )
+    SELECT (SELECT count(*) FROM p) + (SELECT count(*) FROM dep),
+           (SELECT string_agg(id::text, ',') FROM (SELECT id FROM p UNION ALL SELECT id FROM dep) x)
+      INTO v_parked, v_parked_ids;
+  END IF;
+  RETURN jsonb_build_object('released', v_released, 'rejected', v_reject, 'parked', v_parked,
+                            'parked_ids', coalesce(v_parked_ids, ''));
+END $$;
+
+-- Parked records for operators: what, why, since when (SELECT * FROM report_outbox_parked).
+CREATE OR REPLACE VIEW report_outbox_parked AS
+SELECT o.id, o.event_id, o.record_kind, o.seq, o.message_type, e.dvc_no, e.code, e.start_time,
+       o.attempts, o.rejections, o.parked_at, o.park_reason, report_fault_item(o.id) AS record
+  FROM report_outbox o JOIN report_event e ON e.id = o.event_id
+ WHERE o.parked_at IS NOT NULL;
+
+-- After the cause is fixed (platform or data): offer parked records again, e.g.
+-- SELECT report_unpark(array_agg(id)) FROM report_outbox_parked WHERE code = 'HVAC301';
+CREATE OR REPLACE FUNCTION report_unpark(p_ids bigint[])
 RETURNS int LANGUAGE plpgsql AS $$
 DECLARE n int;
 BEGIN
-  UPDATE report_outbox SET claim_until = NULL, last_error = left(p_error, 2000)
-   WHERE id = ANY (string_to_array(p_ids, ',')::bigint[]) AND claimed_by = p_token AND sent_at IS NULL;
+  UPDATE report_outbox SET parked_at = NULL, park_reason = NULL, rejections = 0, solo = true,
+         claimed_by = NULL, claim_until = NULL
+   WHERE id = ANY (p_ids) AND parked_at IS NOT NULL;
   GET DIAGNOSTICS n = ROW_COUNT;
   RETURN n;
 END $$;
 
 -- Once-across-instances timer jobs: true when this token may run p_job now (no other claim in
--- the last p_gap). report_job_done(ok=false) releases it for the next trigger.
+-- the last p_gap). The scheduled trigger also records that a run is due (due_at), even when another
+-- instance claims it. report_job_done(ok=false) releases it; report_job_retry_claim lets a later
+-- retry tick run it again while the due run has not succeeded.
 CREATE OR REPLACE FUNCTION report_job_claim(p_job text, p_token text, p_gap interval)
 RETURNS boolean LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO report_job (job) VALUES (p_job) ON CONFLICT (job) DO NOTHING;
+  UPDATE report_job SET due_at = now()
+   WHERE job = p_job AND (due_at IS NULL OR due_at <= now() - p_gap);
   UPDATE report_job SET claimed_at = now(), claimed_by = p_token
    WHERE job = p_job AND (claimed_at IS NULL OR claimed_at <= now() - p_gap);
+  RETURN FOUND;
+END $$;
+
+CREATE OR REPLACE FUNCTION report_job_retry_claim(p_job text, p_token text, p_gap interval)
+RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE report_job SET claimed_at = now(), claimed_by = p_token
+   WHERE job = p_job AND due_at IS NOT NULL AND (done_at IS NULL OR done_at < due_at)
+     AND (claimed_at IS NULL OR claimed_at <= now() - p_gap);
   RETURN FOUND;
 END $$;
 

@@ -64,9 +64,16 @@ BEGIN
   RETURN v_body;
 END $$;
 
--- Heartbeat body (legacy shape): status "1" when frames were ingested within p_stale, else "0"
--- with the reason in remark. (An unreachable database is handled by the pipeline: "0".)
-CREATE OR REPLACE FUNCTION report_status_body(p_dev_mode boolean, p_stale interval DEFAULT '5 minutes')
+-- Heartbeat body (legacy shape): status "1" when frames ARRIVED within p_stale, else "0" with the
+-- reason in remark. (An unreachable database is handled by the pipeline: "0".)
+-- Arrival, not device time: with the project's frame table (macda) the parse time, which ingest
+-- stamps with its own clock on arrival, in either mode; a device clock can be wrong, so a frame
+-- dated in the future must not keep the heartbeat at "1" through an outage. Without macda (the
+-- legacy-shaped relations alone) the mode's time column is used. Either way no time after
+-- now() + p_max_future (MAX_CLOCK_SKEW) counts.
+DROP FUNCTION IF EXISTS report_status_body(boolean, interval);
+CREATE OR REPLACE FUNCTION report_status_body(p_dev_mode boolean, p_stale interval DEFAULT '5 minutes',
+  p_max_future interval DEFAULT '5 minutes')
 RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
   v_rel  text := CASE WHEN p_dev_mode THEN 'dev_macda' ELSE 'pro_macda' END;
@@ -76,13 +83,20 @@ DECLARE
   v_remark text := '';
   v_solution text := '';
 BEGIN
+  IF p_stale IS NULL OR p_stale <= interval '0' OR p_max_future IS NULL OR p_max_future < interval '0' THEN
+    RAISE EXCEPTION 'report_status_body: STATUS_STALE_MINUTES > 0 and MAX_CLOCK_SKEW >= 0 needed, got %, %', p_stale, p_max_future;
+  END IF;
+  IF to_regclass('macda') IS NOT NULL AND report__has_column('macda', 'parse_time') THEN
+    v_rel := 'macda';
+    v_tcol := 'parse_time';
+  END IF;
   IF to_regclass(v_rel) IS NULL OR NOT report__has_column(v_rel, v_tcol) THEN
     v_status := '0';
     v_remark := format('frame table %s is missing', v_rel);
     v_solution := 'apply the database schema (sql/) and start the store pipeline';
   ELSE
-    EXECUTE format('SELECT max(%1$I) FROM %2$s WHERE %1$I > now() - %3$L::interval',
-                   v_tcol, to_regclass(v_rel)::text, p_stale::text) INTO v_last;
+    EXECUTE format('SELECT max(%1$I) FROM %2$s WHERE %1$I > now() - %3$L::interval AND %1$I <= now() + %4$L::interval',
+                   v_tcol, to_regclass(v_rel)::text, p_stale::text, p_max_future::text) INTO v_last;
     IF v_last IS NULL THEN
       v_status := '0';
       v_remark := format('no frames ingested for %s minutes', round(extract(epoch FROM p_stale) / 60.0, 1));

@@ -47,6 +47,8 @@ export interface Platform {
   /** Items of all accepted JSON-array bodies for a path, in arrival order. */
   items(p?: string): Record<string, unknown>[];
   failNext(n: number, status?: number): void;
+  /** Answer a request with the returned status when the callback returns one (content-based rejection). */
+  rejectWhen(fn: ((json: unknown) => number | undefined) | undefined): void;
   down(): Promise<void>;
   up(): Promise<void>;
   isUp(): boolean;
@@ -57,6 +59,7 @@ export interface Platform {
 export async function startPlatform(port = 0): Promise<Platform> {
   const requests: RecordedRequest[] = [];
   let failures: { left: number; status: number } = { left: 0, status: 500 };
+  let reject: ((json: unknown) => number | undefined) | undefined;
   let seq = 0;
   let server: http.Server | undefined;
   const sockets = new Set<import("node:net").Socket>();
@@ -72,7 +75,7 @@ export async function startPlatform(port = 0): Promise<Platform> {
       } catch {
         json = undefined;
       }
-      let status = 200;
+      let status = reject?.(json) ?? 200;
       if (failures.left > 0) {
         failures.left -= 1;
         status = failures.status;
@@ -127,6 +130,9 @@ export async function startPlatform(port = 0): Promise<Platform> {
         .flatMap((r) => (Array.isArray(r.json) ? (r.json as Record<string, unknown>[]) : [])),
     failNext(n, status = 500) {
       failures = { left: n, status };
+    },
+    rejectWhen(fn) {
+      reject = fn;
     },
     down: stop,
     async up() {

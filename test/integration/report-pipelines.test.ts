@@ -162,7 +162,7 @@ describe("faultreport: payload parity with the legacy vectors", () => {
     expect(ev).toEqual([{ dvc_no: "0700203", code: "HVAC302" }, { dvc_no: "0700207", code: null }]);
   }, 45_000);
 
-  it("SEND_FAULT_RECORD off (default): episodes recorded, nothing claimed, marked or sent", async () => {
+  it("SEND_FAULT_RECORD off (default): episodes recorded, nothing queued, claimed, marked or sent", async () => {
     db = await createReportDatabase("rep_off");
     const p = platform!;
     await insertRow(db, "dev_predict", "0700203", "07002", new Date(Date.now() - 60_000), { ref_leak_u11: 1 });
@@ -174,7 +174,9 @@ describe("faultreport: payload parity with the legacy vectors", () => {
     const [o] = await db.q<{ n: number; claimed: number }>(
       "SELECT count(*)::int AS n, count(claimed_by)::int AS claimed FROM report_outbox WHERE sent_at IS NULL",
     );
-    expect(o).toEqual({ n: 1, claimed: 0 });
+    // nothing waits for a switch that is off (report-hardening.test.ts: what goes out once it is on)
+    expect(o).toEqual({ n: 0, claimed: 0 });
+    expect((await db.q("SELECT 1 FROM report_event WHERE NOT start_queued")).length).toBe(1);
   }, 45_000);
 });
 
