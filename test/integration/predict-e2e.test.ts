@@ -190,6 +190,42 @@ describe("predict end to end (PostgreSQL rows -> Connect predict stream -> predi
     for (const [d, r] of rows) expect(fired(r), d).toEqual([]);
   }, 60_000);
 
+  it("threshold overrides in the database (console) apply at the next run without a restart; a rejected set skips runs", async () => {
+    await client.query("TRUNCATE pro_predict");
+    const c = startConnect({});
+    const t0 = Date.now();
+    let rows = new Map<string, Record<string, unknown>>();
+    while (Date.now() - t0 < 30_000 && rows.size < devices.length) {
+      await sleep(250);
+      rows = await latestRows();
+    }
+    expect(fired(rows.get(LEAK)!), c.log()).toEqual(["ref_leak_u11"]);
+    // an operator raises the thresholds: the leak and the filter are no longer faults
+    await client.query(
+      `INSERT INTO console_threshold_version (created_by, action, reason, overrides)
+       VALUES ('test', 'set', 'e2e', '{"ref_leak": {"suction_pressure_max": 0.5}, "f_presdiff": {"presdiff_max": 30000}}')`,
+    );
+    const since = new Date();
+    let after: Array<Record<string, unknown>> = [];
+    while (Date.now() - since.getTime() < 20_000) {
+      after = (await client.query("SELECT * FROM pro_predict WHERE run_slot > $1 AND msg_calc_dvc_no = ANY($2)", [since, [LEAK, FILTER]])).rows;
+      if (after.length >= 2) break;
+      await sleep(250);
+    }
+    expect(after.length, c.log()).toBeGreaterThanOrEqual(2);
+    for (const r of after) expect(fired(r), String(r.msg_calc_dvc_no)).toEqual([]);
+    // a set the module rejects: runs are skipped with the reason, the process keeps running
+    await client.query(
+      `INSERT INTO console_threshold_version (created_by, action, reason, overrides)
+       VALUES ('test', 'set', 'e2e bad', '{"f_cf": {"current_max": "high"}}')`,
+    );
+    await sleep(2 * INTERVAL_S * 1000 + 1000);
+    expect(c.proc.exitCode).toBeNull();
+    await stop(c.proc);
+    expect(c.log()).toMatch(/predict: run skipped, nothing written: rules with override version \d+ rejected: predict: nb67_params: 'f_cf.current_max' must be a number/);
+    await client.query("DELETE FROM console_threshold_version");
+  }, 90_000);
+
   it("DEV_MODE=true: parse-time windows, rows in dev_predict with the same decisions", async () => {
     const c = startConnect({ DEV_MODE: "true" });
     const t0 = Date.now();
