@@ -59,6 +59,7 @@ async function main(): Promise<void> {
     ];
     for (const [name, hash] of shots) {
       await page.goto(`${svc.url}/${hash}`);
+      await page.reload(); // a fresh document per page: what an operator opening the link sees
       await page.locator("main h1").first().waitFor({ timeout: 15_000 });
       await page.waitForTimeout(1500); // charts and live values settle
       const file = path.join(OUT, `${name}.png`);

@@ -64,7 +64,7 @@ export function EpisodeDetail({ id }: { id: string }) {
             <div>
               <dt class="muted">{t("ep.where")}</dt>
               <dd>
-                <a href={href("unit", [ep.train, ep.carriage, ep.unit ?? 1])}>{t("fleet.where", { train: ep.train, car: ep.carriage, unit: ep.unit ?? "–" })}</a>
+                <a href={href("unit", [ep.train, ep.carriage, ep.unit ?? 1])}>{(ep.unit ? t("fleet.where", { train: ep.train, car: ep.carriage, unit: ep.unit }) : t("fleet.whereCar", { train: ep.train, car: ep.carriage }))}</a>
                 {ep.location ? ` · ${ep.location}` : ""}
               </dd>
             </div>

@@ -165,7 +165,7 @@ export function EpisodesPage() {
                     {e.description}
                     {e.location ? <span class="muted"> · {e.location}</span> : null}
                   </td>
-                  <td>{t("fleet.where", { train: e.train, car: e.carriage, unit: e.unit ?? "–" })}</td>
+                  <td>{(e.unit ? t("fleet.where", { train: e.train, car: e.carriage, unit: e.unit }) : t("fleet.whereCar", { train: e.train, car: e.carriage }))}</td>
                   <td>{e.stations || "–"}</td>
                   <td>{fmtTime(e.start)}</td>
                   <td>{e.end ? fmtTime(e.end) : t("ep.active")}</td>

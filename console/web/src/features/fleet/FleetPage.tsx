@@ -47,7 +47,7 @@ export function EpisodeTable({ list, caption, testid }: { list: Episode[]; capti
                 <td>{fmtTime(e.start)}</td>
                 <td>
                   <a href={href("unit", [e.train, e.carriage, e.unit ?? 1])}>
-                    {t("fleet.where", { train: e.train, car: e.carriage, unit: e.unit ?? "–" })}
+                    {(e.unit ? t("fleet.where", { train: e.train, car: e.carriage, unit: e.unit }) : t("fleet.whereCar", { train: e.train, car: e.carriage }))}
                   </a>
                 </td>
                 <td>

@@ -88,11 +88,17 @@ function applyDevices(list: Record<string, unknown>[]): void {
   if (counts) episodesChanged();
 }
 
+/** Subscribes once to the live feed; every later call (a page opened) re-reads the state once. */
 export function startFleet(): void {
-  if (started) return;
+  if (started) {
+    void loadFleet();
+    return;
+  }
   started = true;
   subscribe((m) => {
     if ((m.type === "snapshot" || m.type === "changes") && Array.isArray(m.devices)) applyDevices(m.devices as Record<string, unknown>[]);
+    // a (re)connection may have missed episode changes
+    if (m.type === "snapshot") episodesChanged();
   });
   void loadFleet();
 }
