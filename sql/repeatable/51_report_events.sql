@@ -430,8 +430,9 @@ END $$;
 -- 407, 408 and 429, which say nothing about the record) of a body of several records marks each of
 -- them solo: from the next cycle on they go one per body. A rejection of a record sent alone counts
 -- in its rejections; at p_park_after it is parked with the reason, and the other pending records of
--- its episode with it (an end or re-push must not go out without its start). Outages (no answer,
--- 5xx) count nothing: the records wait as before.
+-- its episode with it (an end or re-push must not go out without its start), but only if the
+-- platform has accepted some record since this one was first rejected: a platform that rejects
+-- everything parks nothing. Outages (no answer, 5xx) count nothing: the records wait as before.
 DROP FUNCTION IF EXISTS report_release(text, text, text);
 CREATE OR REPLACE FUNCTION report_release(p_ids text, p_token text, p_error text,
   p_status int DEFAULT 0, p_park_after int DEFAULT 5)
@@ -448,6 +449,7 @@ BEGIN
   UPDATE report_outbox o
      SET claim_until = NULL, last_error = v_err,
          solo = o.solo OR v_reject,
+         first_rejected_at = CASE WHEN v_reject THEN coalesce(o.first_rejected_at, now()) ELSE o.first_rejected_at END,
          rejections = o.rejections + CASE WHEN v_reject AND cardinality(v_ids) = 1 THEN 1 ELSE 0 END
    WHERE o.id = ANY (v_ids) AND o.claimed_by = p_token AND o.sent_at IS NULL;
   GET DIAGNOSTICS v_released = ROW_COUNT;
@@ -456,6 +458,7 @@ BEGIN
       UPDATE report_outbox o
          SET parked_at = now(), park_reason = format('rejected %s times (HTTP %s): %s', o.rejections, p_status, v_err)
        WHERE o.id = v_ids[1] AND o.parked_at IS NULL AND o.sent_at IS NULL AND o.rejections >= p_park_after
+         AND EXISTS (SELECT 1 FROM report_outbox s WHERE s.sent_at >= o.first_rejected_at)
       RETURNING o.id, o.event_id
     ), dep AS (
       UPDATE report_outbox d
@@ -487,6 +490,7 @@ RETURNS int LANGUAGE plpgsql AS $$
 DECLARE n int;
 BEGIN
   UPDATE report_outbox SET parked_at = NULL, park_reason = NULL, rejections = 0, solo = true,
+         first_rejected_at = NULL,
          claimed_by = NULL, claim_until = NULL
    WHERE id = ANY (p_ids) AND parked_at IS NOT NULL;
   GET DIAGNOSTICS n = ROW_COUNT;

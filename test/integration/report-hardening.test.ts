@@ -160,6 +160,30 @@ describe("faultreport: a record the platform always rejects", () => {
   }, 90_000);
 });
 
+describe("faultreport: a platform that rejects everything", () => {
+  it("parks nothing (no record was accepted since): the records wait and are delivered once it accepts again", async () => {
+    db = await createReportDatabase("rep_allreject");
+    const p = (platform = await startPlatform());
+    p.rejectWhen(() => 400);
+    const t = new Date(Date.now() - 60_000);
+    await insertRow(db, "dev_predict", "0700203", "07002", t, { ref_leak_u11: 1 });
+    await insertRow(db, "dev_predict", "0701001", "07010", t, { cabin_overtemp: 1 });
+    run("pipelines/faultreport.yaml", env(db, p, { SEND_FAULT_RECORD: "true", FAULT_PARK_AFTER: "2" }));
+    // the batch, then each record alone well past FAULT_PARK_AFTER
+    await p.waitFor(() => p.requests.filter((r) => r.status === 400).length >= 7, 30_000, "repeated rejections");
+    const d = db;
+    const [s1] = await d.q<{ parked: number; pending: number; maxrej: number }>(
+      `SELECT count(parked_at)::int AS parked, count(*) FILTER (WHERE sent_at IS NULL AND parked_at IS NULL)::int AS pending,
+              max(rejections)::int AS maxrej FROM report_outbox`,
+    );
+    expect(s1).toMatchObject({ parked: 0, pending: 2 });
+    expect(s1!.maxrej).toBeGreaterThanOrEqual(2);
+    p.rejectWhen(undefined);
+    await p.waitFor(() => itemsOf(p).length >= 2, 30_000, "both records once the platform accepts");
+    expect(new Set(itemsOf(p).map((i) => i.train_no))).toEqual(new Set(["07002", "07010"]));
+  }, 90_000);
+});
+
 describe("faultreport: SEND_FAULT_RECORD switched off, then on", () => {
   it("off: episodes recorded, the outbox does not fill; on: open and recent episodes are sent, history never", async () => {
     db = await createReportDatabase("rep_sendoff");
