@@ -335,6 +335,8 @@ input:
       - label: store_in
         redpanda:
           seed_brokers: [ "\${KAFKA_BOOTSTRAP_SERVER:127.0.0.1:19092}" ]
+          tls: { enabled: \${KAFKA_TLS:false}, root_cas_file: "\${KAFKA_TLS_CA_FILE:}", client_certs: \${KAFKA_TLS_CLIENT_CERTS:[]} }
+          sasl: [ { mechanism: "\${KAFKA_SASL_MECHANISM:none}", username: "\${KAFKA_SASL_USER:}", password: "\${KAFKA_SASL_PASSWORD:}" } ]
           topics: [ "\${PARSED_TOPIC_NAME:signal-parsed}" ]
           consumer_group: "\${STORE_GROUP:nb67-store}"
           start_offset: earliest
