@@ -18,7 +18,7 @@ help:
 	@echo "other: setup build gen stack-up stack-down stack-status lint bench bench-decode bench-decode-profile bench-e2e bench-predict bench-baselines"
 
 ## ---- install (idempotent, pinned) -----------------------------------------
-setup: deps connect kafka postgres
+setup: deps connect kafka postgres monitoring
 
 # npm ci installs exactly what package-lock.json says and never rewrites it; change the lock on
 # purpose with `npm install <pkg>@<version>` and commit it.
@@ -35,6 +35,11 @@ kafka:
 
 postgres:
 	@tools/stack/postgres.sh install
+
+# promtool for the alert rules (config/monitoring/), extracted from Debian's prometheus package.
+.PHONY: monitoring
+monitoring:
+	@tools/monitoring/install.sh
 
 ## ---- code generation and the WASM module -----------------------------------
 gen: deps

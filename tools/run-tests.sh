@@ -34,6 +34,18 @@ if compgen -G "test/config/*.yaml" >/dev/null; then
   if [[ $rc -ne 0 ]]; then status=1; [[ $f -eq 0 ]] && failed=$((failed + 1)); fi
 fi
 
+echo "== alert rules (promtool check rules, promtool test rules: config/monitoring/)"
+PROMTOOL="${PROMTOOL:-$PWD/.tools/bin/promtool}"
+if [[ -x "$PROMTOOL" ]] || tools/monitoring/install.sh; then
+  for cmd in "check rules config/monitoring/alerts.yaml" "test rules config/monitoring/alerts.test.yaml"; do
+    # shellcheck disable=SC2086
+    if "$PROMTOOL" $cmd; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
+  done
+else
+  echo "promtool could not be installed; alert rules not checked" >&2
+  status=1; failed=$((failed + 2))
+fi
+
 echo "== integration tests (real Kafka, PostgreSQL, Connect)"
 if tools/stack/stack.sh up; then
   rm -f .reports/integration.json
