@@ -223,6 +223,33 @@ describe("console web app in chromium", () => {
     expect(await page.evaluate(() => [document.documentElement.lang, document.documentElement.dataset.theme])).toEqual(["zh-CN", "dark"]);
   });
 
+  it("fits a tablet screen and works from the keyboard", async () => {
+    const tab = await eng.newPage();
+    try {
+      await tab.setViewportSize({ width: 800, height: 1280 });
+      for (const p of ["#/fleet", "#/episodes?range=1d", "#/thresholds"]) {
+        await tab.goto(`${svc.url}/${p}`);
+        await tab.locator("main h1").first().waitFor({ timeout: 15_000 });
+        // no sideways scrolling of the page itself (wide tables scroll inside their own box)
+        expect(await tab.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), p).toBe(true);
+      }
+      await tab.goto(`${svc.url}/#/fleet`);
+      await tab.reload();
+      await tab.locator("nav.main").waitFor();
+      await tab.keyboard.press("Tab");
+      expect(await tab.evaluate(() => document.activeElement?.className)).toBe("skip");
+      await tab.keyboard.press("Enter");
+      expect(await tab.evaluate(() => document.activeElement?.id)).toBe("main");
+      // a tile is reachable by keyboard and opens its train
+      const tile = tab.locator(".tile").first();
+      await tile.focus();
+      await tab.keyboard.press("Enter");
+      await expect.poll(() => tab.url(), { timeout: 5_000 }).toMatch(/#\/train\//);
+    } finally {
+      await tab.close();
+    }
+  });
+
   it("has no serious or critical accessibility violation on any page (both themes)", async () => {
     const adminCtx = await newContext(browser);
     const ap = await adminCtx.newPage();

@@ -41,15 +41,25 @@ export function Chart(props: ChartProps) {
     const text = cssVar("--text");
     const grid = cssVar("--chart-grid");
     const axis = { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } };
+    // 24-hour clock in the chosen language; the date joins the time when the range spans days
+    const timeAxis = {
+      ...axis,
+      values: (_u: uPlot, splits: number[]) => {
+        const span = splits.length > 1 ? splits[splits.length - 1]! - splits[0]! : 0;
+        const opts: Intl.DateTimeFormatOptions =
+          span > 3 * 86400 ? { month: "2-digit", day: "2-digit" } : span > 86400 / 2 ? { month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" } : { hour: "2-digit", minute: "2-digit", second: span < 600 ? "2-digit" : undefined };
+        const f = new Intl.DateTimeFormat(locale.value, { ...opts, hour12: false });
+        return splits.map((v) => f.format(new Date(v * 1000)));
+      },
+    };
     const opts: uPlot.Options = {
       width: Math.max(300, el.clientWidth),
       height: props.height ?? 320,
       tzDate: (ts) => new Date(ts * 1000),
-      fmtDate: (tpl) => uPlot.fmtDate(tpl, locale.value === "zh-CN" ? { MMM: [...Array(12)].map((_, i) => `${i + 1}月`) } as never : undefined),
       cursor: { drag: { x: true, y: false, setScale: false } },
       select: { show: true, left: 0, top: 0, width: 0, height: 0 },
-      axes: [axis, axis],
-      series: [{}, ...props.names.map((n, i) => ({ label: n, stroke: PALETTE[i % PALETTE.length], width: 1.5, spanGaps: false }))],
+      axes: [timeAxis, axis],
+      series: [{ value: (_u: uPlot, v: number | null) => (v === null ? "–" : new Date(v * 1000).toLocaleString(locale.value, { hour12: false })) }, ...props.names.map((n, i) => ({ label: n, stroke: PALETTE[i % PALETTE.length], width: 1.5, spanGaps: false }))],
       hooks: {
         setSelect: [
           (u) => {

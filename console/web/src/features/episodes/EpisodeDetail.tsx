@@ -114,7 +114,12 @@ export function EpisodeDetail({ id }: { id: string }) {
       {trend ? (
         <section aria-labelledby="sig-h">
           <h2 id="sig-h">{t("ep.signals")}</h2>
-          <Chart data={trend.data} names={trend.names} overlays={trend.episodes} label={t("ep.signals")} />
+          <Chart
+            data={trend.data}
+            names={trend.names}
+            overlays={ep ? [{ from: Date.parse(ep.start) / 1000, to: ep.end ? Date.parse(ep.end) / 1000 : Date.now() / 1000, kind: ep.kind }] : trend.episodes}
+            label={t("ep.signals")}
+          />
         </section>
       ) : null}
       {d.data?.history?.length ? (

@@ -35,7 +35,7 @@ export function EpisodeActions({ ep, onDone }: { ep: Episode; onDone: () => void
   };
   const label = `${ep.code} ${ep.train}-${ep.carriage}`;
   return (
-    <>
+    <div class="actions">
       {!ep.acknowledged ? (
         <button type="button" onClick={() => setMode("ack")}>
           {t("ep.ack")}
@@ -84,6 +84,6 @@ export function EpisodeActions({ ep, onDone }: { ep: Episode; onDone: () => void
           </div>
         </form>
       </Modal>
-    </>
+    </div>
   );
 }
