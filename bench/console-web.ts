@@ -76,7 +76,7 @@ async function main(): Promise<void> {
     );
     const { rows: yr } = await client.query("SELECT count(*)::int AS n FROM rollup_1h WHERE dvc_no = $1", [dvc]);
     await createUser(db.url, "bench", "viewer", PW);
-    svc = await startConsole(`bench-console-web-${chain.n.id}`, { TSDB_URL: db.url, PARSED_TOPIC_NAME: chain.n.parsed, CONSOLE_LIVE_GROUP: `nb67-console-live-${chain.n.id}` });
+    svc = await startConsole(`bench-console-web-${chain.n.id}`, { TSDB_URL: db.url, PARSED_TOPIC_NAME: chain.n.parsed, SOURCE_TOPIC_NAME: chain.n.source, CONSOLE_LIVE_GROUP: `nb67-console-live-${chain.n.id}` });
     const s = await apiSession(svc.url, "bench", PW);
     const [name, value] = s.cookie.split("=") as [string, string];
     const fleet = (await (await fetch(`${svc.url}/api/fleet`, { headers: { cookie: s.cookie } })).json()) as { trains: { train_no: string; devices: { dvc_no: string; carriage: number }[] }[] };

@@ -54,6 +54,7 @@ beforeAll(async () => {
   svc = await startConsole(`console-web-${chain.n.id}`, {
     TSDB_URL: db.url,
     PARSED_TOPIC_NAME: chain.n.parsed,
+    SOURCE_TOPIC_NAME: chain.n.source,
     DEAD_LETTER_TOPIC: chain.n.dead,
     INGEST_GROUP: chain.n.ingestGroup,
     STORE_GROUP: chain.n.storeGroup,

@@ -26,6 +26,7 @@ async function main(): Promise<void> {
   const svc = await startConsole(`console-shots-${chain.n.id}`, {
     TSDB_URL: db.url,
     PARSED_TOPIC_NAME: chain.n.parsed,
+    SOURCE_TOPIC_NAME: chain.n.source,
     DEAD_LETTER_TOPIC: chain.n.dead,
     INGEST_GROUP: chain.n.ingestGroup,
     STORE_GROUP: chain.n.storeGroup,
