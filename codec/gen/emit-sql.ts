@@ -8,6 +8,7 @@
 // u4 -> bigint, bit -> boolean), columns ordered by alignment (8-byte first) so no padding is wasted.
 // The legacy views divide the 0.1-scaled fields by 10 and cast everything to double precision,
 // with the legacy names and column order (docs/legacy.md §4.1).
+import { readFileSync } from "node:fs";
 import { GENERATED_NOTE, type Field, type Model } from "./model.ts";
 
 const SQL_TYPE: Record<string, string> = { u1: "smallint", s2: "smallint", u2: "integer", u4: "bigint", b1le: "boolean" };
@@ -105,6 +106,8 @@ ${rowShape.join(",\n")}
 
 function viewsSql(model: Model): string {
   const fields = storedFields(model);
+  // the frame fields of a row (natural key and parse time aside), for the conflict comparison
+  const rowCmp = (a: string) => fields.filter((f) => f.id !== "msg_frame_no").map((f) => `${a}.${f.id}`).join(", ");
   const legacyCols = model.legacy.map((f) => `  ${sqlLegacy(f)} AS ${f.id}`).join(",\n");
   const train = "lpad((m.dvc_train_no / 1000)::text, 2, '0') || lpad((m.dvc_train_no % 1000)::text, 3, '0')";
   const dvcText = "to_char(m.dvc_time AT TIME ZONE nb67_device_tz(), 'FMYYYY-FMMM-FMDD FMHH24:FMMI:FMSS')";
@@ -150,59 +153,134 @@ SELECT
 ${legacyCols}
 FROM macda m;
 
+-- Both methods insert with ON CONFLICT (natural key) DO UPDATE ... WHERE nb67_store_conflict(macda, EXCLUDED):
+-- false for an identical replay (nothing is updated), an error with SQLSTATE 23505 when the stored
+-- row differs (parse time aside), so the store dead-letters the record as a conflict.
+CREATE OR REPLACE FUNCTION nb67_store_conflict(old macda, new macda) RETURNS boolean
+LANGUAGE plpgsql AS $cf$
+BEGIN
+  new.parse_time := old.parse_time;
+  IF old IS NOT DISTINCT FROM new THEN
+    RETURN false;
+  END IF;
+  RAISE EXCEPTION 'nb67 natural key conflict: % % % is stored with different content', old.dvc_no, old.dvc_time, old.msg_frame_no
+    USING ERRCODE = 'unique_violation';
+END
+$cf$;
+
 -- Bulk path (STORE_METHOD=bulk): one statement per batch. batch = newline-separated lines, each
--- either "<nb67_row literal>\\t<signal-parsed value>" (the record had an nb67_row header: the row is
--- parsed, the JSON is kept only for a dead letter) or a signal-parsed value alone (envelope or bare
--- payload: parsed with json_populate_record). Good rows go to macda (duplicates ignored); rows whose
--- device number, device time or parse time is invalid go to macda_dead_letter. Returns the number
--- of rows written (stored or dead-lettered; a duplicate counts 0).
-CREATE OR REPLACE FUNCTION nb67_store_batch(batch text, device_tz text, parse_tz text)
-RETURNS integer LANGUAGE sql AS $fn$
+--   "#<partition>,<offset>,<t|b>\\t<nb67_row literal or empty>\\t<signal-parsed value>" (the store
+--     stream: source coordinates from the broker, the value as it is (t) or base64 (b) when it holds a
+--     line break, the row literal only when its identity matched the JSON), or
+--   "<nb67_row literal>\\t<signal-parsed value>", or a signal-parsed value alone (envelope or bare
+--     payload: parsed with json_populate_record).
+-- Good rows go to macda. A row whose natural key is already stored (or appears earlier in the batch)
+-- with the same content is a replay (ignored). With different content it is a conflict (first write
+-- wins): against the batch's first record of that key, a dead letter "conflict: ..." here; against a
+-- stored row, nb67_store_conflict() raises SQLSTATE 23505 (the store then goes row by row). Rows
+-- whose device number, device time or parse time is invalid go to macda_dead_letter with the whole
+-- value as evidence, key and reason bounded (the unique index holds at most 2,704 bytes). Returns: stored (rows now in macda: new or identical replays), dead
+-- (dead letters, conflicts included), conflicts, written (new rows + new dead letters).
+CREATE OR REPLACE FUNCTION nb67_store_lines(batch text, device_tz text, parse_tz text, source_topic text DEFAULT NULL,
+  OUT stored integer, OUT dead integer, OUT conflicts integer, OUT written integer)
+LANGUAGE sql AS $fn$
 WITH lines AS (
-  SELECT l FROM unnest(string_to_array(batch, E'\\n')) AS l WHERE l <> ''
+  SELECT n, l,
+         CASE WHEN left(l, 1) = '#' THEN split_part(l, E'\\t', 1) END AS hdr,
+         CASE WHEN left(l, 1) = '#' THEN nullif(split_part(l, E'\\t', 2), '')
+              WHEN left(l, 1) = '(' THEN split_part(l, E'\\t', 1) END AS row_text
+  FROM unnest(string_to_array(batch, E'\\n')) WITH ORDINALITY AS u(l, n) WHERE l <> ''
+), src AS MATERIALIZED (
+  SELECT n, l, row_text,
+         -- characters before the value: "#...\\t<row>\\t", "<row>\\t" or none
+         CASE WHEN hdr IS NOT NULL THEN length(hdr) + length(coalesce(row_text, '')) + 2
+              WHEN row_text IS NOT NULL THEN length(row_text) + 1 ELSE 0 END AS skip,
+         coalesce(split_part(hdr, ',', 3) = 'b', false) AS b64,
+         CASE WHEN split_part(substr(hdr, 2), ',', 1) ~ '^[0-9]{1,9}$' THEN split_part(substr(hdr, 2), ',', 1)::integer END AS part,
+         CASE WHEN split_part(hdr, ',', 2) ~ '^[0-9]{1,18}$' THEN split_part(hdr, ',', 2)::bigint END AS off
+  FROM lines
 ), from_row AS MATERIALIZED (
-  SELECT l AS line, split_part(l, E'\\t', 1)::macda_row_shape AS w FROM lines WHERE left(l, 1) = '('
+  SELECT s.n, s.l, s.skip, s.b64, s.part, s.off, s.row_text::macda_row_shape AS w FROM src s WHERE s.row_text IS NOT NULL
 ), from_json AS (
-  SELECT coalesce(j -> 'payload', j) AS p
-  FROM (SELECT l::json AS j FROM lines WHERE left(l, 1) <> '(') s
+  SELECT s.n, s.l, s.skip, s.b64, s.part, s.off, coalesce(j -> 'payload', j) AS p
+  FROM src s, LATERAL (SELECT (CASE WHEN s.b64 THEN convert_from(decode(substr(s.l, s.skip + 1), 'base64'), 'UTF8')
+                                    WHEN s.skip = 0 THEN s.l ELSE substr(s.l, s.skip + 1) END)::json AS j) x
+  WHERE s.row_text IS NULL
 ), rec AS MATERIALIZED (
-  SELECT NULL::json AS p, s.line, (s.w).* FROM from_row s
+  SELECT s.n, s.l, s.skip, s.b64, s.part, s.off, (s.w).* FROM from_row s
   UNION ALL
-  SELECT j.p, NULL::text,
+  SELECT j.n, j.l, j.skip, j.b64, j.part, j.off,
       ${jsonAsRow}
   FROM from_json j, json_populate_record(NULL::macda_json_shape, j.p) r
-), chk AS (
+), chk AS MATERIALIZED (
   SELECT r.*, nb67_parse_local(r.msg_calc_dvc_time, device_tz) AS dvc_ts,
          nb67_parse_local(r.msg_calc_parse_time, parse_tz) AS parse_ts
   FROM rec r
+), valid AS (
+  SELECT * FROM chk r
+  WHERE r.dvc_ts IS NOT NULL AND r.parse_ts IS NOT NULL AND r.msg_calc_dvc_no ~ '^[0-9]{7,8}$'
+), ranked AS MATERIALIZED (
+  -- the first record of each natural key in the batch is the one offered to macda
+  SELECT r.*, row_number() OVER (k ORDER BY r.n) = 1 AS first, count(*) OVER k AS copies
+  FROM valid r WINDOW k AS (PARTITION BY r.msg_calc_dvc_no, r.dvc_ts, r.msg_frame_no)
 ), good AS (
   INSERT INTO macda (${insCols})
   SELECT
       ${insVals}
+  FROM ranked r WHERE r.first
+  -- a key already stored: nothing for an identical replay; different content raises (23505), the
+  -- batch fails and the store writes it row by row, where that record becomes a conflict dead letter
+  -- (also when the row was committed by a concurrent batch this statement's snapshot does not see)
+  ON CONFLICT (dvc_no, dvc_time, msg_frame_no) DO UPDATE SET dvc_no = EXCLUDED.dvc_no WHERE nb67_store_conflict(macda, EXCLUDED)
+  RETURNING dvc_no, dvc_time, msg_frame_no
+), dup AS MATERIALIZED (
+  -- records whose key appears more than once in the batch: content hash against the first one's
+  SELECT d.n, d.h <> first_value(d.h) OVER (PARTITION BY d.msg_calc_dvc_no, d.dvc_ts, d.msg_frame_no ORDER BY d.n) AS differs
+  FROM (SELECT r.n, r.msg_calc_dvc_no, r.dvc_ts, r.msg_frame_no, md5(ROW(${rowCmp("r")})::text) AS h
+        FROM ranked r WHERE r.copies > 1) d
+), conf AS MATERIALIZED (
+  -- a later record of a key in this batch with other content than the first one
+  SELECT v.* FROM ranked v WHERE v.n IN (SELECT n FROM dup WHERE differs)
+), rejected AS (
+  SELECT r.n, r.l, r.skip, r.b64, r.part, r.off, r.msg_calc_dvc_no, r.msg_calc_dvc_time, r.msg_frame_no,
+         CASE WHEN r.msg_calc_dvc_no IS NULL OR r.msg_calc_dvc_no !~ '^[0-9]{7,8}$' THEN 'invalid device number: ' || left(coalesce(r.msg_calc_dvc_no, 'missing'), 100)
+              WHEN r.dvc_ts IS NULL THEN 'invalid device time: ' || left(coalesce(r.msg_calc_dvc_time, 'missing'), 100)
+              ELSE 'invalid parse time: ' || left(coalesce(r.msg_calc_parse_time, 'missing'), 100) END AS reason
   FROM chk r
-  WHERE r.dvc_ts IS NOT NULL AND r.parse_ts IS NOT NULL AND r.msg_calc_dvc_no ~ '^[0-9]{7,8}$'
-  ON CONFLICT DO NOTHING
-  RETURNING 1
-), bad AS (
-  INSERT INTO macda_dead_letter (dedup_key, reason, record)
-  SELECT CASE WHEN r.msg_calc_dvc_no IS NOT NULL AND r.msg_calc_dvc_time IS NOT NULL AND r.msg_frame_no IS NOT NULL
-              THEN r.msg_calc_dvc_no || '|' || r.msg_calc_dvc_time || '|' || r.msg_frame_no::text
-              ELSE 'md5:' || md5(x.record_text) END,
-         CASE WHEN r.msg_calc_dvc_no IS NULL OR r.msg_calc_dvc_no !~ '^[0-9]{7,8}$' THEN 'invalid device number'
-              WHEN r.dvc_ts IS NULL THEN 'invalid device time: ' || coalesce(r.msg_calc_dvc_time, 'missing')
-              ELSE 'invalid parse time: ' || coalesce(r.msg_calc_parse_time, 'missing') END,
-         convert_to(x.record_text, 'UTF8')
-  -- the record as evidence, only for the rows that go here (the JSON part of a row line)
-  FROM chk r, LATERAL (SELECT coalesce(r.p::text, split_part(r.line, E'\\t', 2)) AS record_text) x
   WHERE r.dvc_ts IS NULL OR r.parse_ts IS NULL OR r.msg_calc_dvc_no IS NULL OR r.msg_calc_dvc_no !~ '^[0-9]{7,8}$'
+  UNION ALL
+  SELECT c.n, c.l, c.skip, c.b64, c.part, c.off, c.msg_calc_dvc_no, c.msg_calc_dvc_time, c.msg_frame_no,
+         'conflict: the natural key is stored with different content'
+  FROM conf c
+), bad AS (
+  INSERT INTO macda_dead_letter (dedup_key, reason, record, source_topic, source_partition, source_offset)
+  SELECT CASE WHEN k.key IS NULL THEN 'md5:' || md5(x.record)
+              WHEN octet_length(k.key) <= 120 THEN k.key ELSE 'md5:' || md5(k.key) END,
+         r.reason, x.record, source_topic, r.part, r.off
+  -- the whole value as evidence, only for the rows that go here
+  FROM rejected r,
+       LATERAL (SELECT r.msg_calc_dvc_no || '|' || r.msg_calc_dvc_time || '|' || r.msg_frame_no::text AS key) k,
+       LATERAL (SELECT CASE WHEN r.b64 THEN decode(substr(r.l, r.skip + 1), 'base64')
+                            ELSE convert_to(substr(r.l, r.skip + 1), 'UTF8') END AS record) x
   ON CONFLICT DO NOTHING
   RETURNING 1
 )
-SELECT ((SELECT count(*) FROM good) + (SELECT count(*) FROM bad))::integer
+SELECT ((SELECT count(*) FROM valid) - (SELECT count(*) FROM conf))::integer,
+       (SELECT count(*) FROM rejected)::integer,
+       (SELECT count(*) FROM conf)::integer,
+       ((SELECT count(*) FROM good) + (SELECT count(*) FROM bad))::integer
 $fn$;
+
+-- The earlier interface (tests, tools): the number of rows written (new rows + new dead letters).
+CREATE OR REPLACE FUNCTION nb67_store_batch(batch text, device_tz text, parse_tz text)
+RETURNS integer LANGUAGE sql AS $fn$
+  SELECT written FROM nb67_store_lines(batch, device_tz, parse_tz, NULL)
+$fn$;
+
 `;
 }
 
+/** The store stream: codec/gen/store.template.yaml with the column lists and indices filled in. */
 function storeYaml(model: Model): string {
   const fields = storedFields(model);
   const cols = tableColumns(model);
@@ -213,241 +291,113 @@ function storeYaml(model: Model): string {
     ...fields.map((f) => blobl(f)),
     "$p.msg_calc_dvc_no",
   ];
-  const ind = " ".repeat(14);
-  const argsMapping = `let p = this.payload | this\n${ind}root = [\n${args.map((a) => ind + "  " + a).join(",\n")}\n${ind}]`;
-  const colsYaml = cols.map((c) => `${ind}- ${c}`).join("\n");
-  const dsn = '"${TSDB_URL:postgres://nb67@127.0.0.1:15432/nb67?sslmode=disable}"';
-  const dataErr = String.raw`'@fallback_error.or("").re_match("SQLSTATE (22|23|42804)|failed assignment|expected number|expected .* value|cannot add types|mapping")'`;
+  const argsMapping = ["let p = this.payload | this", "root = [", ...args.map((a, i) => "  " + a + (i < args.length - 1 ? "," : "")), "]"].join("\n");
+  const dataErr = String.raw`'errored() && error().re_match("SQLSTATE (21|22|23|54|42804)|failed assignment|expected number|expected .* value|cannot add types|mapping|non-structured|non-array")'`;
+  // the row literal's fields (macda_row_shape): legacy fields, dvc_no, dvc_time, parse_time, extended
+  const rowFields = model.legacy.length + 3 + model.extended.length;
+  const frameIdx = model.legacy.findIndex((f) => f.id === "msg_frame_no");
+  if (frameIdx < 0) throw new Error("emit-sql: no msg_frame_no");
 
-
-  // Reusable blocks, inlined (a streams-mode stream file may not contain resources).
-  const indent = (text: string, n: number) => text.split("\n").map((l) => (l ? " ".repeat(n) + l : l)).join("\n");
-  const VALIDATE = `mutation: |
-  map strict_local {
-    let m = this.re_find_all_submatch("^(20[0-9][0-9])-([0-9]{1,2})-([0-9]{1,2}) ([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})$")
-    let s = if $m.length() == 1 {
-      "%s-%02d-%02d %02d:%02d:%02d".format($m.0.1, $m.0.2.number().int64(), $m.0.3.number().int64(), $m.0.4.number().int64(), $m.0.5.number().int64(), $m.0.6.number().int64())
-    } else { null }
-    let back = if $s != null { $s.ts_strptime("%Y-%m-%d %H:%M:%S").ts_format("2006-01-02 15:04:05", "UTC").catch(null) } else { null }
-    root = if $back != null && $back == $s { $s } else { null }
-  }
-  let p = this.payload | this
-  let d = ($p.msg_calc_dvc_time | "").string().apply("strict_local")
-  let t = ($p.msg_calc_parse_time | "").string().apply("strict_local")
-  meta nb67_dvc_ts = if $d != null { $d + " \${DEVICE_TZ:Asia/Shanghai}" } else { deleted() }
-  meta nb67_parse_ts = if $t != null { $t + " \${PARSE_TZ:UTC}" } else { deleted() }
-  meta nb67_store_error = if !($p.msg_calc_dvc_no | "").string().re_match("^[0-9]{7,8}$") {
-    "invalid device number: " + ($p.msg_calc_dvc_no | "missing").string()
-  } else if $d == null {
-    "invalid device time: " + ($p.msg_calc_dvc_time | "missing").string()
-  } else if $t == null {
-    "invalid parse time: " + ($p.msg_calc_parse_time | "missing").string()
-  } else { deleted() }
-  meta nb67_dedup_key = if $p.msg_calc_dvc_no != null && $p.msg_calc_dvc_time != null && $p.msg_frame_no != null {
-    $p.msg_calc_dvc_no.string() + "|" + $p.msg_calc_dvc_time.string() + "|" + $p.msg_frame_no.string()
-  } else { "md5:" + content().hash("md5").encode("hex") }`;
-  const VALIDATE_CATCH = `catch:
-  - mutation: |
-      meta nb67_store_error = "not a record: " + error()
-      meta nb67_dedup_key = "md5:" + content().hash("md5").encode("hex")`;
-  const INSERT_BATCH = `sql_insert:
-  driver: pgx
-  dsn: ${dsn}
-  table: macda
-  columns: &store_columns
-${colsYaml}
-  args_mapping: &store_args |
-          ${argsMapping}
-  suffix: ON CONFLICT DO NOTHING
-  max_in_flight: \${STORE_MAX_IN_FLIGHT:2}
-processors:
-  - split: { size: ${maxRows} }`;
-  const DEAD_LETTER = `sql_insert:
-  driver: pgx
-  dsn: ${dsn}
-  table: macda_dead_letter
-  columns: [ dedup_key, reason, record, source_topic, source_partition, source_offset ]
-  args_mapping: |
-    root = [
-      meta("nb67_dedup_key").or(""),
-      meta("nb67_store_error").or("unknown"),
-      content(),
-      meta("kafka_topic").or(""),
-      meta("kafka_partition").or("-1").int64(),
-      meta("kafka_offset").or("-1").int64()
-    ]
-  suffix: ON CONFLICT DO NOTHING
-  max_in_flight: 1`;
-  const item = (text: string, n: number) => indent("- " + text.split("\n").join("\n  "), n);
-  const rowwise = (label: string) => `label: ${label}
-processors:
-  - split: { size: 1 }
-fallback:
-  - sql_insert:
-      driver: pgx
-      dsn: ${dsn}
-      table: macda
-      columns: *store_columns
-      args_mapping: *store_args
-      suffix: ON CONFLICT DO NOTHING
-      max_in_flight: 1
-  - switch:
-      cases:
+  const validate = (label: string) => `- label: ${label}
+  mapping: |
+    root = content()
+    map strict_local {
+      let m = this.re_find_all_submatch("^(20[0-9][0-9])-([0-9]{1,2})-([0-9]{1,2}) ([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})$")
+      let s = if $m.length() == 1 {
+        "%s-%02d-%02d %02d:%02d:%02d".format($m.0.1, $m.0.2.number().int64(), $m.0.3.number().int64(), $m.0.4.number().int64(), $m.0.5.number().int64(), $m.0.6.number().int64())
+      } else { null }
+      let back = if $s != null { $s.ts_strptime("%Y-%m-%d %H:%M:%S").ts_format("2006-01-02 15:04:05", "UTC").catch(null) } else { null }
+      root = if $back != null && $back == $s { $s } else { null }
+    }
+    let p = this.payload | this
+    let d = ($p.msg_calc_dvc_time | "").string().apply("strict_local")
+    let t = ($p.msg_calc_parse_time | "").string().apply("strict_local")
+    meta nb67_dvc_ts = if $d != null { $d + " \${DEVICE_TZ:Asia/Shanghai}" } else { deleted() }
+    meta nb67_parse_ts = if $t != null { $t + " \${PARSE_TZ:UTC}" } else { deleted() }
+    meta nb67_store_error = if @nb67_store_error != null {
+      @nb67_store_error
+    } else if !($p.msg_calc_dvc_no | "").string().re_match("^[0-9]{7,8}$") {
+      "invalid device number: " + ($p.msg_calc_dvc_no | "missing").string()
+    } else if $d == null {
+      "invalid device time: " + ($p.msg_calc_dvc_time | "missing").string()
+    } else if $t == null {
+      "invalid parse time: " + ($p.msg_calc_parse_time | "missing").string()
+    } else { deleted() }
+    meta nb67_dedup_key = if $p.msg_calc_dvc_no != null && $p.msg_calc_dvc_time != null && $p.msg_frame_no != null {
+      $p.msg_calc_dvc_no.string() + "|" + $p.msg_calc_dvc_time.string() + "|" + $p.msg_frame_no.string()
+    } else { "md5:" + content().hash("md5").encode("hex") }
+- catch:
+    - mapping: |
+        root = content()
+        meta nb67_store_error = "not a record: " + error()
+        meta nb67_dedup_key = "md5:" + content().hash("md5").encode("hex")`;
+  // one INSERT per record; a data error makes the record a dead letter (a conflict with its reason)
+  const rowwise = (label: string) => `- label: ${label}
+  for_each:
+    - sql_insert:
+        driver: pgx
+        dsn: ${DSN}
+        table: macda
+        columns: *store_columns
+        args_mapping: *store_args
+        suffix: *store_suffix
+    - switch:
         - check: ${dataErr}
-          output:
-            processors:
-              - mutation: 'meta nb67_store_error = @fallback_error'
-${indent(DEAD_LETTER, 12)}
-        - output:
-            reject: '\${! @fallback_error }'`;
-
-  return `# ${GENERATED_NOTE}
-# (emitter: codec/gen/emit-sql.ts; edit the template there, then \`make gen\`)
-#
-# Store: signal-parsed -> PostgreSQL table macda (compact raw integers), read through the legacy
-# views pro_macda / dev_macda (sql/generated/15_macda_views.sql). Idempotent: the natural key
-# (dvc_no, dvc_time, msg_frame_no) is unique and every insert uses ON CONFLICT DO NOTHING, so a
-# replay or a restart after a crash never duplicates a row.
-#
-# Batches are formed at the input (TSDB_BATCH records or TSDB_BATCH_TIME, whichever first; a batch
-# can exceed the count by one Kafka fetch, since whole fetches are merged).
-# STORE_METHOD=insert (default): sql_insert, one multi-row INSERT per batch, split into chunks of at
-#   most ${maxRows} rows (${cols.length} columns x rows must stay under PostgreSQL's 65,535 bind parameters).
-# STORE_METHOD=bulk: one statement per batch through sql_raw + nb67_store_batch(): the batch travels
-#   as one text parameter and PostgreSQL parses it; no parameter limit. A record with an nb67_row
-#   header (the decoder's row literal of the raw values; ingest's PARSED_ROW_HEADER, on by default) is
-#   parsed from that row, ~3x cheaper in PostgreSQL than json_populate_record of the JSON record.
-# A batch that fails with a data error (SQLSTATE class 22/23) is retried row by row; a row that still
-# fails goes to the dead-letter table macda_dead_letter with the reason and the record. Any other
-# error (PostgreSQL down, network) fails the write: the retry output backs off (0.5 s .. 10 s) and
-# retries forever, and the input offset is not committed, so nothing is lost.
-#
-# Environment: KAFKA_BOOTSTRAP_SERVER, PARSED_TOPIC_NAME, STORE_GROUP, TSDB_URL, TSDB_BATCH (250),
-# TSDB_BATCH_TIME (100ms), STORE_METHOD (insert|bulk), STORE_MAX_IN_FLIGHT (2), DEVICE_TZ (zone of
-# the device clock, legacy Asia/Shanghai), PARSE_TZ (zone ingest wrote msg_calc_parse_time in, UTC),
-# STORE_MAINTENANCE_INTERVAL (partition maintenance, 1h), KAFKA_SESSION_TIMEOUT (15s: how long a
-# crashed member holds its partitions), STORE_INSTANCE_ID (static group membership),
-# KAFKA_FETCH_MAX_WAIT (50ms; Connect's 5 s default stalls a drained partition).
-# DEV_MODE is read by sql/apply.sh only (extra parse-time index); both legacy views always exist.
-input:
-  broker:
-    inputs:
-      - label: store_in
-        redpanda:
-          seed_brokers: [ "\${KAFKA_BOOTSTRAP_SERVER:127.0.0.1:19092}" ]
-          tls: { enabled: \${KAFKA_TLS:false}, root_cas_file: "\${KAFKA_TLS_CA_FILE:}", client_certs: \${KAFKA_TLS_CLIENT_CERTS:[]} }
-          sasl: [ { mechanism: "\${KAFKA_SASL_MECHANISM:none}", username: "\${KAFKA_SASL_USER:}", password: "\${KAFKA_SASL_PASSWORD:}" } ]
-          topics: [ "\${PARSED_TOPIC_NAME:signal-parsed}" ]
-          consumer_group: "\${STORE_GROUP:nb67-store}"
-          start_offset: earliest
-          commit_period: 1s
-          session_timeout: \${KAFKA_SESSION_TIMEOUT:15s}
-          instance_id: "\${STORE_INSTANCE_ID:}"
-          fetch_max_wait: \${KAFKA_FETCH_MAX_WAIT:50ms}
-          max_yield_batch_bytes: 256KB
-          # Order does not matter here (the natural key makes every write idempotent), so several
-          # batches per partition may be in flight; offsets are committed in order (checkpointed).
-          unordered_processing:
-            enabled: true
-            checkpoint_limit: \${STORE_CHECKPOINT_LIMIT:4096}
-            batching:
-              count: \${TSDB_BATCH:250}
-              period: \${TSDB_BATCH_TIME:100ms}
-      - label: store_maintenance_tick
-        generate:
-          interval: "@every \${STORE_MAINTENANCE_INTERVAL:1h}"
-          mapping: |
-            root = ""
-            meta nb67_maintenance = "partitions"
-
-pipeline:
-  processors:
-    - label: store_maintenance
-      switch:
-        - check: '@nb67_maintenance == "partitions"'
           processors:
-            - label: store_maintain_sql
-              sql_raw:
-                driver: pgx
-                dsn: ${dsn}
-                query: CALL nb67_maintain_partitions()
-                exec_only: true
-            - mapping: root = deleted()
+            - catch:
+                - mapping: |
+                    root = content()
+                    let c = error().contains("nb67 natural key conflict")
+                    meta nb67_conflict = if $c { "true" } else { deleted() }
+                    meta nb67_store_error = if $c { "conflict: the natural key is stored with different content" } else { error() }`;
+  const ROWWISE = `${validate("store_bulk_validate")}
+- switch:
+    - check: '@nb67_store_error == null'
+      processors:
+${indentBlock(rowwise("store_bulk_rowwise"), 8)}`;
 
-output:
-  retry:
-    backoff:
-      initial_interval: 500ms
-      max_interval: 10s
-      max_elapsed_time: 0s
-    output:
-      switch:
-        cases:
-          - check: '"\${STORE_METHOD:insert}" != "bulk"'
-            output:
-              label: store_insert
-              processors:
-${item(VALIDATE, 16)}
-${item(VALIDATE_CATCH, 16)}
-              switch:
-                cases:
-                  - check: '@nb67_store_error != null'
-                    output:
-${indent(DEAD_LETTER, 22)}
-                  - output:
-                      fallback:
-${item(INSERT_BATCH, 24)}
-                        - switch:
-                            cases:
-                              - check: ${dataErr}
-                                output:
-${indent(rowwise("store_insert_rowwise"), 34)}
-                              - output:
-                                  reject: '\${! @fallback_error }'
-          - check: '"\${STORE_METHOD:insert}" == "bulk"'
-            output:
-              label: store_bulk
-              fallback:
-                - sql_raw:
-                    driver: pgx
-                    dsn: ${dsn}
-                    query: SELECT nb67_store_batch($1, $2, $3)
-                    args_mapping: 'root = [ content().string(), "\${DEVICE_TZ:Asia/Shanghai}", "\${PARSE_TZ:UTC}" ]'
-                    max_in_flight: \${STORE_MAX_IN_FLIGHT:2}
-                  processors:
-                    # A record with an nb67_row header (the decoder's row literal, ingest's default)
-                    # travels as "<row>\\t<record>": PostgreSQL parses the row (~3x cheaper than the
-                    # JSON) and keeps the record only for a dead letter. A header that is not one
-                    # parenthesised line is ignored (the JSON is parsed instead).
-                    - label: store_bulk_row
-                      mapping: |
-                        let r = @nb67_row.or("").string()
-                        root = if $r.has_prefix("(") && $r.has_suffix(")") && !$r.contains("\\n") && !$r.contains("\\t") {
-                          $r + "\\t" + content().string()
-                        } else { content() }
-                    - archive: { format: lines }
-                - switch:
-                    cases:
-                      - check: ${dataErr}
-                        output:
-                          processors:
-                            - unarchive: { format: lines }
-                            - mapping: |
-                                let parts = content().string().split("\\t")
-                                root = if content().string().has_prefix("(") && $parts.length() == 2 { $parts.index(1) } else { content() }
-${item(VALIDATE, 28)}
-${item(VALIDATE_CATCH, 28)}
-                          switch:
-                            cases:
-                              - check: '@nb67_store_error != null'
-                                output:
-${indent(DEAD_LETTER, 34)}
-                              - output:
-${indent(rowwise("store_bulk_rowwise"), 34)}
-                      - output:
-                          reject: '\${! @fallback_error }'
+  const template = readFileSync(new URL("./store.template.yaml", import.meta.url), "utf8");
+  const inline: Record<string, string> = {
+    NOTE: GENERATED_NOTE,
+    MAX_ROWS: String(maxRows),
+    N_COLS: String(cols.length),
+    DSN,
+    DATA_ERROR: dataErr,
+    ROW_FIELDS: String(rowFields),
+    ROW_DVC: String(model.legacy.length),
+    ROW_TIME: String(model.legacy.length + 1),
+    ROW_FRAME: String(frameIdx),
+  };
+  const blocks: Record<string, string> = {
+    VALIDATE: validate("store_validate"),
+    ROWWISE,
+    ROWWISE_ONLY: rowwise("store_insert_rowwise"),
+    COLUMNS: cols.map((c) => `- ${c}`).join("\n"),
+    ARGS: argsMapping,
+  };
+  return template
+    .split("\n")
+    .map((line) => {
+      const b = /^\{\{([A-Z_]+):(\d+)\}\}$/.exec(line);
+      if (b) {
+        if (!(b[1] in blocks)) throw new Error(`store.template.yaml: unknown block ${b[1]}`);
+        return indentBlock(blocks[b[1]], Number(b[2]));
+      }
+      return line.replace(/\{\{([A-Z_]+)\}\}/g, (_, k: string) => {
+        if (!(k in inline)) throw new Error(`store.template.yaml: unknown placeholder ${k}`);
+        return inline[k];
+      });
+    })
+    .join("\n");
+}
 
-`;
+const DSN = '"${TSDB_URL:postgres://nb67@127.0.0.1:15432/nb67?sslmode=disable}"';
+
+function indentBlock(text: string, n: number): string {
+  return text
+    .split("\n")
+    .map((l) => (l ? " ".repeat(n) + l : l))
+    .join("\n");
 }
 
 export default function emit(model: Model) {

@@ -478,25 +478,63 @@ SELECT
   m.dwdmpexu_op_cnt::float8 AS dwdmpexu_op_cnt
 FROM macda m;
 
+-- Both methods insert with ON CONFLICT (natural key) DO UPDATE ... WHERE nb67_store_conflict(macda, EXCLUDED):
+-- false for an identical replay (nothing is updated), an error with SQLSTATE 23505 when the stored
+-- row differs (parse time aside), so the store dead-letters the record as a conflict.
+CREATE OR REPLACE FUNCTION nb67_store_conflict(old macda, new macda) RETURNS boolean
+LANGUAGE plpgsql AS $cf$
+BEGIN
+  new.parse_time := old.parse_time;
+  IF old IS NOT DISTINCT FROM new THEN
+    RETURN false;
+  END IF;
+  RAISE EXCEPTION 'nb67 natural key conflict: % % % is stored with different content', old.dvc_no, old.dvc_time, old.msg_frame_no
+    USING ERRCODE = 'unique_violation';
+END
+$cf$;
+
 -- Bulk path (STORE_METHOD=bulk): one statement per batch. batch = newline-separated lines, each
--- either "<nb67_row literal>\t<signal-parsed value>" (the record had an nb67_row header: the row is
--- parsed, the JSON is kept only for a dead letter) or a signal-parsed value alone (envelope or bare
--- payload: parsed with json_populate_record). Good rows go to macda (duplicates ignored); rows whose
--- device number, device time or parse time is invalid go to macda_dead_letter. Returns the number
--- of rows written (stored or dead-lettered; a duplicate counts 0).
-CREATE OR REPLACE FUNCTION nb67_store_batch(batch text, device_tz text, parse_tz text)
-RETURNS integer LANGUAGE sql AS $fn$
+--   "#<partition>,<offset>,<t|b>\t<nb67_row literal or empty>\t<signal-parsed value>" (the store
+--     stream: source coordinates from the broker, the value as it is (t) or base64 (b) when it holds a
+--     line break, the row literal only when its identity matched the JSON), or
+--   "<nb67_row literal>\t<signal-parsed value>", or a signal-parsed value alone (envelope or bare
+--     payload: parsed with json_populate_record).
+-- Good rows go to macda. A row whose natural key is already stored (or appears earlier in the batch)
+-- with the same content is a replay (ignored). With different content it is a conflict (first write
+-- wins): against the batch's first record of that key, a dead letter "conflict: ..." here; against a
+-- stored row, nb67_store_conflict() raises SQLSTATE 23505 (the store then goes row by row). Rows
+-- whose device number, device time or parse time is invalid go to macda_dead_letter with the whole
+-- value as evidence, key and reason bounded (the unique index holds at most 2,704 bytes). Returns: stored (rows now in macda: new or identical replays), dead
+-- (dead letters, conflicts included), conflicts, written (new rows + new dead letters).
+CREATE OR REPLACE FUNCTION nb67_store_lines(batch text, device_tz text, parse_tz text, source_topic text DEFAULT NULL,
+  OUT stored integer, OUT dead integer, OUT conflicts integer, OUT written integer)
+LANGUAGE sql AS $fn$
 WITH lines AS (
-  SELECT l FROM unnest(string_to_array(batch, E'\n')) AS l WHERE l <> ''
+  SELECT n, l,
+         CASE WHEN left(l, 1) = '#' THEN split_part(l, E'\t', 1) END AS hdr,
+         CASE WHEN left(l, 1) = '#' THEN nullif(split_part(l, E'\t', 2), '')
+              WHEN left(l, 1) = '(' THEN split_part(l, E'\t', 1) END AS row_text
+  FROM unnest(string_to_array(batch, E'\n')) WITH ORDINALITY AS u(l, n) WHERE l <> ''
+), src AS MATERIALIZED (
+  SELECT n, l, row_text,
+         -- characters before the value: "#...\t<row>\t", "<row>\t" or none
+         CASE WHEN hdr IS NOT NULL THEN length(hdr) + length(coalesce(row_text, '')) + 2
+              WHEN row_text IS NOT NULL THEN length(row_text) + 1 ELSE 0 END AS skip,
+         coalesce(split_part(hdr, ',', 3) = 'b', false) AS b64,
+         CASE WHEN split_part(substr(hdr, 2), ',', 1) ~ '^[0-9]{1,9}$' THEN split_part(substr(hdr, 2), ',', 1)::integer END AS part,
+         CASE WHEN split_part(hdr, ',', 2) ~ '^[0-9]{1,18}$' THEN split_part(hdr, ',', 2)::bigint END AS off
+  FROM lines
 ), from_row AS MATERIALIZED (
-  SELECT l AS line, split_part(l, E'\t', 1)::macda_row_shape AS w FROM lines WHERE left(l, 1) = '('
+  SELECT s.n, s.l, s.skip, s.b64, s.part, s.off, s.row_text::macda_row_shape AS w FROM src s WHERE s.row_text IS NOT NULL
 ), from_json AS (
-  SELECT coalesce(j -> 'payload', j) AS p
-  FROM (SELECT l::json AS j FROM lines WHERE left(l, 1) <> '(') s
+  SELECT s.n, s.l, s.skip, s.b64, s.part, s.off, coalesce(j -> 'payload', j) AS p
+  FROM src s, LATERAL (SELECT (CASE WHEN s.b64 THEN convert_from(decode(substr(s.l, s.skip + 1), 'base64'), 'UTF8')
+                                    WHEN s.skip = 0 THEN s.l ELSE substr(s.l, s.skip + 1) END)::json AS j) x
+  WHERE s.row_text IS NULL
 ), rec AS MATERIALIZED (
-  SELECT NULL::json AS p, s.line, (s.w).* FROM from_row s
+  SELECT s.n, s.l, s.skip, s.b64, s.part, s.off, (s.w).* FROM from_row s
   UNION ALL
-  SELECT j.p, NULL::text,
+  SELECT j.n, j.l, j.skip, j.b64, j.part, j.off,
       r.msg_header_code01::smallint,
       r.msg_header_code02::smallint,
       r.msg_length::integer,
@@ -734,10 +772,17 @@ WITH lines AS (
       r.cur_station::integer,
       r.next_station::integer
   FROM from_json j, json_populate_record(NULL::macda_json_shape, j.p) r
-), chk AS (
+), chk AS MATERIALIZED (
   SELECT r.*, nb67_parse_local(r.msg_calc_dvc_time, device_tz) AS dvc_ts,
          nb67_parse_local(r.msg_calc_parse_time, parse_tz) AS parse_ts
   FROM rec r
+), valid AS (
+  SELECT * FROM chk r
+  WHERE r.dvc_ts IS NOT NULL AND r.parse_ts IS NOT NULL AND r.msg_calc_dvc_no ~ '^[0-9]{7,8}$'
+), ranked AS MATERIALIZED (
+  -- the first record of each natural key in the batch is the one offered to macda
+  SELECT r.*, row_number() OVER (k ORDER BY r.n) = 1 AS first, count(*) OVER k AS copies
+  FROM valid r WINDOW k AS (PARTITION BY r.msg_calc_dvc_no, r.dvc_ts, r.msg_frame_no)
 ), good AS (
   INSERT INTO macda (dvc_time, parse_time, msg_train_no, dwpower, dwemerg_op_tm, dwemerg_op_cnt, dwef_op_tm_u11, dwcf_op_tm_u11, dwcp_op_tm_u11, dwcp_op_tm_u12, dwfad_op_cnt_u1, dwrad_op_cnt_u1, dwef_op_cnt_u11, dwcf_op_cnt_u11, dwcp_op_cnt_u11, dwcp_op_cnt_u12, dwef_op_tm_u21, dwcf_op_tm_u21, dwcp_op_tm_u21, dwcp_op_tm_u22, dwfad_op_cnt_u2, dwrad_op_cnt_u2, dwef_op_cnt_u21, dwcf_op_cnt_u21, dwcp_op_cnt_u21, dwcp_op_cnt_u22, dwexufan_op_tm, dwexufan_op_cnt, dwdmpexu_op_cnt, msg_length, msg_type, msg_frame_no, msg_line_no, msg_train_type, dvc_train_no, dmp_exu_pos, start_station, terminal_station, cur_station, next_station, msg_header_code01, msg_header_code02, msg_src_dvc_no, msg_host_dvc_no, msg_carriage_no, msg_protocal_version, dvc_flag, dvc_carriage_no, dvc_year, dvc_month, dvc_day, dvc_hour, dvc_minute, dvc_second, fas_sys, ras_sys, tic, load, tveh_1, tveh_2, aq_t_u1, aq_h_u1, aq_co2_u1, aq_tvoc_u1, aq_formald_u1, aq_pm2_5_u1, aq_pm10_u1, wmode_u1, presdiff_u1, fas_u1, ras_u1, fadpos_u1, radpos_u1, f_cp_u11, i_cp_u11, v_cp_u11, p_cp_u11, suckt_u11, suckp_u11, sp_u11, eevpos_u11, highpress_u11, sas_u11, ices_u11, f_cp_u12, i_cp_u12, v_cp_u12, p_cp_u12, suckt_u12, suckp_u12, sp_u12, eevpos_u12, highpress_u12, sas_u12, ices_u12, aq_t_u2, aq_h_u2, aq_co2_u2, aq_tvoc_u2, aq_formald_u2, aq_pm2_5_u2, aq_pm10_u2, wmode_u2, presdiff_u2, fas_u2, ras_u2, fadpos_u2, radpos_u2, f_cp_u21, i_cp_u21, v_cp_u21, p_cp_u21, suckt_u21, suckp_u21, sp_u21, eevpos_u21, highpress_u21, sas_u21, ices_u21, f_cp_u22, i_cp_u22, v_cp_u22, p_cp_u22, suckt_u22, suckp_u22, sp_u22, eevpos_u22, highpress_u22, sas_u22, ices_u22, i_ef_u11, i_ef_u12, i_cf_u11, i_cf_u12, i_ef_u21, i_ef_u22, i_cf_u21, i_cf_u22, i_hvac_u1, i_hvac_u2, i_exufan, cfbk_ef_u11, cfbk_cf_u11, cfbk_comp_u11, cfbk_comp_u12, cfbk_ap_u11, cfbk_ef_u21, cfbk_cf_u21, cfbk_comp_u21, cfbk_comp_u22, cfbk_ap_u21, cfbk_tpp_u1, cfbk_tpp_u2, cfbk_ev_u1, cfbk_ev_u2, cfbk_ewd, cfbk_exufan, bocflt_ef_u11, bocflt_ef_u12, bocflt_cf_u11, bocflt_cf_u12, bflt_vfd_u11, bflt_vfd_com_u11, bflt_vfd_u12, bflt_vfd_com_u12, blpflt_comp_u11, bscflt_comp_u11, bscflt_vent_u11, blpflt_comp_u12, bscflt_comp_u12, bscflt_vent_u12, bflt_fad_u11, bflt_fad_u12, bflt_rad_u11, bflt_rad_u12, bflt_ap_u11, bflt_expboard_u1, bflt_frstemp_u1, bflt_rnttemp_u1, bflt_splytemp_u11, bflt_splytemp_u12, bflt_coiltemp_u11, bflt_coiltemp_u12, bflt_insptemp_u11, bflt_insptemp_u12, bflt_lowpres_u11, bflt_lowpres_u12, bflt_highpres_u11, bflt_highpres_u12, bflt_diffpres_u1, bocflt_ef_u21, bocflt_ef_u22, bocflt_cf_u21, bocflt_cf_u22, bflt_vfd_u21, bflt_vfd_com_u21, bflt_vfd_u22, bflt_vfd_com_u22, blpflt_comp_u21, bscflt_comp_u21, bscflt_vent_u21, blpflt_comp_u22, bscflt_comp_u22, bscflt_vent_u22, bflt_fad_u21, bflt_fad_u22, bflt_rad_u21, bflt_rad_u22, bflt_ap_u21, bflt_expboard_u2, bflt_frstemp_u2, bflt_rnttemp_u2, bflt_splytemp_u21, bflt_splytemp_u22, bflt_coiltemp_u21, bflt_coiltemp_u22, bflt_insptemp_u21, bflt_insptemp_u22, bflt_lowpres_u21, bflt_lowpres_u22, bflt_highpres_u21, bflt_highpres_u22, bflt_diffpres_u2, bflt_emergivt, bflt_vehtemp_u1, bflt_vehtemp_u2, bflt_airmon_u1, bflt_airmon_u2, bflt_currentmon, bflt_tcms, bflt_tempover, bflt_powersupply_u1, bflt_powersupply_u2, bflt_exhaustfan, bflt_exhaustval, dvc_no)
   SELECT
@@ -977,24 +1022,53 @@ WITH lines AS (
       r.bflt_exhaustfan,
       r.bflt_exhaustval,
       r.msg_calc_dvc_no
+  FROM ranked r WHERE r.first
+  -- a key already stored: nothing for an identical replay; different content raises (23505), the
+  -- batch fails and the store writes it row by row, where that record becomes a conflict dead letter
+  -- (also when the row was committed by a concurrent batch this statement's snapshot does not see)
+  ON CONFLICT (dvc_no, dvc_time, msg_frame_no) DO UPDATE SET dvc_no = EXCLUDED.dvc_no WHERE nb67_store_conflict(macda, EXCLUDED)
+  RETURNING dvc_no, dvc_time, msg_frame_no
+), dup AS MATERIALIZED (
+  -- records whose key appears more than once in the batch: content hash against the first one's
+  SELECT d.n, d.h <> first_value(d.h) OVER (PARTITION BY d.msg_calc_dvc_no, d.dvc_ts, d.msg_frame_no ORDER BY d.n) AS differs
+  FROM (SELECT r.n, r.msg_calc_dvc_no, r.dvc_ts, r.msg_frame_no, md5(ROW(r.msg_train_no, r.dwpower, r.dwemerg_op_tm, r.dwemerg_op_cnt, r.dwef_op_tm_u11, r.dwcf_op_tm_u11, r.dwcp_op_tm_u11, r.dwcp_op_tm_u12, r.dwfad_op_cnt_u1, r.dwrad_op_cnt_u1, r.dwef_op_cnt_u11, r.dwcf_op_cnt_u11, r.dwcp_op_cnt_u11, r.dwcp_op_cnt_u12, r.dwef_op_tm_u21, r.dwcf_op_tm_u21, r.dwcp_op_tm_u21, r.dwcp_op_tm_u22, r.dwfad_op_cnt_u2, r.dwrad_op_cnt_u2, r.dwef_op_cnt_u21, r.dwcf_op_cnt_u21, r.dwcp_op_cnt_u21, r.dwcp_op_cnt_u22, r.dwexufan_op_tm, r.dwexufan_op_cnt, r.dwdmpexu_op_cnt, r.msg_length, r.msg_type, r.msg_line_no, r.msg_train_type, r.dvc_train_no, r.dmp_exu_pos, r.start_station, r.terminal_station, r.cur_station, r.next_station, r.msg_header_code01, r.msg_header_code02, r.msg_src_dvc_no, r.msg_host_dvc_no, r.msg_carriage_no, r.msg_protocal_version, r.dvc_flag, r.dvc_carriage_no, r.dvc_year, r.dvc_month, r.dvc_day, r.dvc_hour, r.dvc_minute, r.dvc_second, r.fas_sys, r.ras_sys, r.tic, r.load, r.tveh_1, r.tveh_2, r.aq_t_u1, r.aq_h_u1, r.aq_co2_u1, r.aq_tvoc_u1, r.aq_formald_u1, r.aq_pm2_5_u1, r.aq_pm10_u1, r.wmode_u1, r.presdiff_u1, r.fas_u1, r.ras_u1, r.fadpos_u1, r.radpos_u1, r.f_cp_u11, r.i_cp_u11, r.v_cp_u11, r.p_cp_u11, r.suckt_u11, r.suckp_u11, r.sp_u11, r.eevpos_u11, r.highpress_u11, r.sas_u11, r.ices_u11, r.f_cp_u12, r.i_cp_u12, r.v_cp_u12, r.p_cp_u12, r.suckt_u12, r.suckp_u12, r.sp_u12, r.eevpos_u12, r.highpress_u12, r.sas_u12, r.ices_u12, r.aq_t_u2, r.aq_h_u2, r.aq_co2_u2, r.aq_tvoc_u2, r.aq_formald_u2, r.aq_pm2_5_u2, r.aq_pm10_u2, r.wmode_u2, r.presdiff_u2, r.fas_u2, r.ras_u2, r.fadpos_u2, r.radpos_u2, r.f_cp_u21, r.i_cp_u21, r.v_cp_u21, r.p_cp_u21, r.suckt_u21, r.suckp_u21, r.sp_u21, r.eevpos_u21, r.highpress_u21, r.sas_u21, r.ices_u21, r.f_cp_u22, r.i_cp_u22, r.v_cp_u22, r.p_cp_u22, r.suckt_u22, r.suckp_u22, r.sp_u22, r.eevpos_u22, r.highpress_u22, r.sas_u22, r.ices_u22, r.i_ef_u11, r.i_ef_u12, r.i_cf_u11, r.i_cf_u12, r.i_ef_u21, r.i_ef_u22, r.i_cf_u21, r.i_cf_u22, r.i_hvac_u1, r.i_hvac_u2, r.i_exufan, r.cfbk_ef_u11, r.cfbk_cf_u11, r.cfbk_comp_u11, r.cfbk_comp_u12, r.cfbk_ap_u11, r.cfbk_ef_u21, r.cfbk_cf_u21, r.cfbk_comp_u21, r.cfbk_comp_u22, r.cfbk_ap_u21, r.cfbk_tpp_u1, r.cfbk_tpp_u2, r.cfbk_ev_u1, r.cfbk_ev_u2, r.cfbk_ewd, r.cfbk_exufan, r.bocflt_ef_u11, r.bocflt_ef_u12, r.bocflt_cf_u11, r.bocflt_cf_u12, r.bflt_vfd_u11, r.bflt_vfd_com_u11, r.bflt_vfd_u12, r.bflt_vfd_com_u12, r.blpflt_comp_u11, r.bscflt_comp_u11, r.bscflt_vent_u11, r.blpflt_comp_u12, r.bscflt_comp_u12, r.bscflt_vent_u12, r.bflt_fad_u11, r.bflt_fad_u12, r.bflt_rad_u11, r.bflt_rad_u12, r.bflt_ap_u11, r.bflt_expboard_u1, r.bflt_frstemp_u1, r.bflt_rnttemp_u1, r.bflt_splytemp_u11, r.bflt_splytemp_u12, r.bflt_coiltemp_u11, r.bflt_coiltemp_u12, r.bflt_insptemp_u11, r.bflt_insptemp_u12, r.bflt_lowpres_u11, r.bflt_lowpres_u12, r.bflt_highpres_u11, r.bflt_highpres_u12, r.bflt_diffpres_u1, r.bocflt_ef_u21, r.bocflt_ef_u22, r.bocflt_cf_u21, r.bocflt_cf_u22, r.bflt_vfd_u21, r.bflt_vfd_com_u21, r.bflt_vfd_u22, r.bflt_vfd_com_u22, r.blpflt_comp_u21, r.bscflt_comp_u21, r.bscflt_vent_u21, r.blpflt_comp_u22, r.bscflt_comp_u22, r.bscflt_vent_u22, r.bflt_fad_u21, r.bflt_fad_u22, r.bflt_rad_u21, r.bflt_rad_u22, r.bflt_ap_u21, r.bflt_expboard_u2, r.bflt_frstemp_u2, r.bflt_rnttemp_u2, r.bflt_splytemp_u21, r.bflt_splytemp_u22, r.bflt_coiltemp_u21, r.bflt_coiltemp_u22, r.bflt_insptemp_u21, r.bflt_insptemp_u22, r.bflt_lowpres_u21, r.bflt_lowpres_u22, r.bflt_highpres_u21, r.bflt_highpres_u22, r.bflt_diffpres_u2, r.bflt_emergivt, r.bflt_vehtemp_u1, r.bflt_vehtemp_u2, r.bflt_airmon_u1, r.bflt_airmon_u2, r.bflt_currentmon, r.bflt_tcms, r.bflt_tempover, r.bflt_powersupply_u1, r.bflt_powersupply_u2, r.bflt_exhaustfan, r.bflt_exhaustval)::text) AS h
+        FROM ranked r WHERE r.copies > 1) d
+), conf AS MATERIALIZED (
+  -- a later record of a key in this batch with other content than the first one
+  SELECT v.* FROM ranked v WHERE v.n IN (SELECT n FROM dup WHERE differs)
+), rejected AS (
+  SELECT r.n, r.l, r.skip, r.b64, r.part, r.off, r.msg_calc_dvc_no, r.msg_calc_dvc_time, r.msg_frame_no,
+         CASE WHEN r.msg_calc_dvc_no IS NULL OR r.msg_calc_dvc_no !~ '^[0-9]{7,8}$' THEN 'invalid device number: ' || left(coalesce(r.msg_calc_dvc_no, 'missing'), 100)
+              WHEN r.dvc_ts IS NULL THEN 'invalid device time: ' || left(coalesce(r.msg_calc_dvc_time, 'missing'), 100)
+              ELSE 'invalid parse time: ' || left(coalesce(r.msg_calc_parse_time, 'missing'), 100) END AS reason
   FROM chk r
-  WHERE r.dvc_ts IS NOT NULL AND r.parse_ts IS NOT NULL AND r.msg_calc_dvc_no ~ '^[0-9]{7,8}$'
-  ON CONFLICT DO NOTHING
-  RETURNING 1
-), bad AS (
-  INSERT INTO macda_dead_letter (dedup_key, reason, record)
-  SELECT CASE WHEN r.msg_calc_dvc_no IS NOT NULL AND r.msg_calc_dvc_time IS NOT NULL AND r.msg_frame_no IS NOT NULL
-              THEN r.msg_calc_dvc_no || '|' || r.msg_calc_dvc_time || '|' || r.msg_frame_no::text
-              ELSE 'md5:' || md5(x.record_text) END,
-         CASE WHEN r.msg_calc_dvc_no IS NULL OR r.msg_calc_dvc_no !~ '^[0-9]{7,8}$' THEN 'invalid device number'
-              WHEN r.dvc_ts IS NULL THEN 'invalid device time: ' || coalesce(r.msg_calc_dvc_time, 'missing')
-              ELSE 'invalid parse time: ' || coalesce(r.msg_calc_parse_time, 'missing') END,
-         convert_to(x.record_text, 'UTF8')
-  -- the record as evidence, only for the rows that go here (the JSON part of a row line)
-  FROM chk r, LATERAL (SELECT coalesce(r.p::text, split_part(r.line, E'\t', 2)) AS record_text) x
   WHERE r.dvc_ts IS NULL OR r.parse_ts IS NULL OR r.msg_calc_dvc_no IS NULL OR r.msg_calc_dvc_no !~ '^[0-9]{7,8}$'
+  UNION ALL
+  SELECT c.n, c.l, c.skip, c.b64, c.part, c.off, c.msg_calc_dvc_no, c.msg_calc_dvc_time, c.msg_frame_no,
+         'conflict: the natural key is stored with different content'
+  FROM conf c
+), bad AS (
+  INSERT INTO macda_dead_letter (dedup_key, reason, record, source_topic, source_partition, source_offset)
+  SELECT CASE WHEN k.key IS NULL THEN 'md5:' || md5(x.record)
+              WHEN octet_length(k.key) <= 120 THEN k.key ELSE 'md5:' || md5(k.key) END,
+         r.reason, x.record, source_topic, r.part, r.off
+  -- the whole value as evidence, only for the rows that go here
+  FROM rejected r,
+       LATERAL (SELECT r.msg_calc_dvc_no || '|' || r.msg_calc_dvc_time || '|' || r.msg_frame_no::text AS key) k,
+       LATERAL (SELECT CASE WHEN r.b64 THEN decode(substr(r.l, r.skip + 1), 'base64')
+                            ELSE convert_to(substr(r.l, r.skip + 1), 'UTF8') END AS record) x
   ON CONFLICT DO NOTHING
   RETURNING 1
 )
-SELECT ((SELECT count(*) FROM good) + (SELECT count(*) FROM bad))::integer
+SELECT ((SELECT count(*) FROM valid) - (SELECT count(*) FROM conf))::integer,
+       (SELECT count(*) FROM rejected)::integer,
+       (SELECT count(*) FROM conf)::integer,
+       ((SELECT count(*) FROM good) + (SELECT count(*) FROM bad))::integer
 $fn$;
+
+-- The earlier interface (tests, tools): the number of rows written (new rows + new dead letters).
+CREATE OR REPLACE FUNCTION nb67_store_batch(batch text, device_tz text, parse_tz text)
+RETURNS integer LANGUAGE sql AS $fn$
+  SELECT written FROM nb67_store_lines(batch, device_tz, parse_tz, NULL)
+$fn$;
+

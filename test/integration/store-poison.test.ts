@@ -1,0 +1,269 @@
+// Hostile records on signal-parsed must never stop the store (both STORE_METHODs, the real store
+// pipeline in streams mode with its /metrics, a private database, a one-partition topic so that a
+// blocked record would block everything behind it):
+// - a record whose device number holds a NUL (JSON "\u0000": PostgreSQL text cannot hold it);
+// - a bad record with forged kafka_partition / kafka_offset / kafka_topic headers (headers override
+//   Connect's kafka_* metadata): the dead letter carries the broker's coordinates or none, never
+//   the forged ones;
+// - a record whose dead-letter insert itself fails (a CHECK constraint added in this test database):
+//   the last resort logs it, counts nb67_store_last_resort_total and moves on;
+// - a valid pretty-printed (multi-line) record: stored like a one-line one, no dead letter;
+// - an nb67_row header whose identity (device, device time, frame no) differs from the JSON: dead
+//   letter, nothing stored under the forged identity;
+// - a record with the natural key of a stored row but different content: dead letter ("conflict"),
+//   nb67_rows_conflicts_total; an identical replay is neither.
+// Good rows before and after are all stored, the group's offsets reach the end, and the store's
+// metrics (nb67_rows_*, nb67_store_last_resort_total, nb67_consumer_lag{stage="store"}) count it.
+import { spawn } from "node:child_process";
+import { createWriteStream, mkdirSync, readFileSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closeKafka, createTopic, deleteTopic, produce, type ProduceRecord } from "../helpers/kafka.ts";
+import { createTestDatabase, getStack, REPO_ROOT, type TestDatabase } from "../helpers/stack.ts";
+import { loadModule, type WasmModule } from "../helpers/wasm-host.ts";
+import { FrameSimulator } from "../../tools/sim/sim.ts";
+import { groupLag, LOG_DIR, names, query, rowCount, waitFor } from "./ingest-support.ts";
+
+const td = new TextDecoder();
+let m: WasmModule;
+const topics: string[] = [];
+const dbs: TestDatabase[] = [];
+
+interface Rec {
+  env: { schema: unknown; payload: Record<string, number | string> };
+  json: string;
+  row: string;
+  key: string;
+}
+
+function decoded(seed: number, n: number): Rec[] {
+  const sim = new FrameSimulator({ trains: 1, start: Date.now() - 3600_000, seed });
+  const out: Rec[] = [];
+  for (const f of sim.frames(n)) {
+    const r = m.call("decode", f.frame, { nb67_row: "true", nb67_envelope: "true", nb67_parse_time: "2026-12-04 08:00:00" });
+    if (r.meta.nb67_error) throw new Error(r.meta.nb67_error);
+    const json = td.decode(r.body);
+    const env = JSON.parse(json);
+    out.push({ env, json, row: r.setMeta.nb67_row, key: `${env.payload.msg_calc_dvc_no}|${env.payload.msg_calc_dvc_time}|${env.payload.msg_frame_no}` });
+  }
+  return out;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+/** Sum of every sample of a metric family (any labels; `want` filters on a label substring). */
+function metric(text: string, name: string, want = ""): number | undefined {
+  let sum: number | undefined;
+  for (const line of text.split("\n")) {
+    if (!line.startsWith(name + "{") && !line.startsWith(name + " ")) continue;
+    if (want && !line.includes(want)) continue;
+    sum = (sum ?? 0) + Number(line.slice(line.lastIndexOf(" ") + 1));
+  }
+  return sum;
+}
+
+interface Run {
+  db: TestDatabase;
+  topic: string;
+  good: Rec[];
+  dead: Array<{ reason: string; record: Buffer; source_topic: string | null; source_partition: number | null; source_offset: string | null }>;
+  stored: Array<{ k: string; dwpower: string }>;
+  metrics: string;
+  log: string;
+}
+
+/**
+ * Runs the store (streams mode, own HTTP port, private database, one-partition topic) over
+ * `before` good records, the given records, `after` good records; waits until every good row is
+ * stored and the group's offsets reach the end of the topic; returns what it left behind.
+ */
+async function runStore(
+  method: "insert" | "bulk",
+  tag: string,
+  records: (good: Rec[]) => ProduceRecord[],
+  expectRows: (good: Rec[]) => string[],
+  setupSql: string[] = [],
+): Promise<Run> {
+  const n = names(`${tag}-${method}`);
+  topics.push(n.parsed);
+  const db = await createTestDatabase(`${tag}_${method}`, { applySchema: true });
+  dbs.push(db);
+  for (const q of setupSql) await query(db.url, q);
+  await createTopic(n.parsed, 1);
+  const good = decoded(method === "insert" ? 21 : 22, 26);
+  const stack = await getStack();
+  const port = await freePort();
+  mkdirSync(LOG_DIR, { recursive: true });
+  const logFile = path.join(LOG_DIR, `${n.id}-store.log`);
+  const out = createWriteStream(logFile, { flags: "a" });
+  const proc = spawn(stack.connectBin, ["streams", "--no-api", "-o", "rpk-connect.yaml", "pipelines/store.yaml"], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      KAFKA_BOOTSTRAP_SERVER: stack.kafkaBrokers.join(","),
+      CONNECT_HTTP_ADDRESS: `127.0.0.1:${port}`,
+      PARSED_TOPIC_NAME: n.parsed,
+      STORE_GROUP: n.storeGroup,
+      TSDB_URL: db.url,
+      STORE_METHOD: method,
+      TSDB_BATCH_TIME: "50ms",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  proc.stdout!.pipe(out, { end: false });
+  proc.stderr!.pipe(out, { end: false });
+  const exited = new Promise((r) => proc.once("exit", r));
+  try {
+    await produce(n.parsed, good.slice(0, 10).map(withRow));
+    await produce(n.parsed, records(good));
+    await produce(n.parsed, good.slice(10, 20).map(withRow));
+    const keys = expectRows(good);
+    await waitFor("every good row (before and after the hostile records)", async () => (await rowCount(db.url)) >= keys.length, 60_000, 500);
+    await waitFor("offsets at the end of the topic", async () => (await groupLag(n.storeGroup, n.parsed)) === 0, 30_000, 500);
+    await new Promise((r) => setTimeout(r, 500));
+    const stored = await query<{ k: string; dwpower: string }>(
+      db.url,
+      "SELECT dvc_no || '|' || to_char(dvc_time AT TIME ZONE 'Asia/Shanghai', 'FMYYYY-FMMM-FMDD FMHH24:FMMI:FMSS') || '|' || msg_frame_no AS k, dwpower FROM macda ORDER BY 1",
+    );
+    expect(stored.map((r) => r.k).sort()).toEqual([...keys].sort());
+    const dead = await query<Run["dead"][number]>(
+      db.url,
+      "SELECT reason, record, source_topic, source_partition, source_offset FROM macda_dead_letter ORDER BY id",
+    );
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    return { db, topic: n.parsed, good, dead, stored, metrics, log: readFileSync(logFile, "utf8") };
+  } finally {
+    proc.kill("SIGTERM");
+    const t = setTimeout(() => proc.kill("SIGKILL"), 20_000);
+    await exited;
+    clearTimeout(t);
+  }
+}
+
+const withRow = (r: Rec): ProduceRecord => ({ key: String(r.env.payload.msg_calc_dvc_no), value: r.json, headers: { nb67_row: r.row } });
+const variant = (r: Rec, patch: Record<string, number | string>) => JSON.stringify({ ...r.env, payload: { ...r.env.payload, ...patch } });
+const goodKeys = (g: Rec[], extra: Rec[] = []) => [...g.slice(0, 20), ...extra].map((r) => r.key);
+const byRecord = (run: Run, v: string) => run.dead.find((d) => d.record.toString() === v);
+
+describe("store: hostile records are dead-lettered (or logged as a last resort) and never block", () => {
+  beforeAll(async () => {
+    m = await loadModule(path.join(REPO_ROOT, "dist", "nb67.wasm"));
+  });
+  afterAll(async () => {
+    for (const t of topics) await deleteTopic(t).catch(() => {});
+    for (const d of dbs) await d.drop().catch(() => {});
+    await closeKafka();
+  });
+
+  for (const method of ["insert", "bulk"] as const) {
+    it(`${method}: a record whose dead-letter write fails (NUL, forged kafka_partition, a failing insert) does not stop the store`, async () => {
+      let nul = "";
+      let badTime = "";
+      let lastResort = "";
+      const run = await runStore(
+        method,
+        "poison",
+        (g) => {
+          nul = variant(g[20], { msg_calc_dvc_no: "\u0000" + "700203" });
+          badTime = variant(g[21], { msg_calc_dvc_time: "2024-2-30 1:1:1" });
+          lastResort = variant(g[22], { msg_calc_dvc_no: "lastresort" });
+          return [
+            { key: "nul", value: nul },
+            { key: "forged-coordinates", value: badTime, headers: { kafka_partition: "x", kafka_offset: "y", kafka_topic: "forged" } },
+            { key: "last-resort", value: lastResort },
+          ];
+        },
+        (g) => goodKeys(g),
+        // the dead-letter insert of a record whose reason says "lastresort" fails with a data error
+        ["ALTER TABLE macda_dead_letter ADD CONSTRAINT test_last_resort CHECK (reason NOT LIKE '%lastresort%')"],
+      );
+      expect(run.dead.length, JSON.stringify(run.dead.map((d) => d.reason))).toBe(2);
+      // the NUL record: its bytes kept exactly, the reason escaped, the broker's coordinates (offset 10)
+      const dNul = byRecord(run, nul);
+      expect(dNul, JSON.stringify(run.dead.map((d) => d.reason))).toBeDefined();
+      expect(dNul!.reason).toBe("invalid device number: \\u0000700203");
+      expect([dNul!.source_topic, dNul!.source_partition, Number(dNul!.source_offset)]).toEqual([run.topic, 0, 10]);
+      // masked coordinates: the broker's are not recoverable, so none are kept (never the forged ones)
+      const dForged = byRecord(run, badTime);
+      expect(dForged!.reason).toBe("invalid device time: 2024-2-30 1:1:1");
+      expect([dForged!.source_topic, dForged!.source_partition, dForged!.source_offset]).toEqual([run.topic, null, null]);
+      // the last resort: in the log (reason, coordinates, the record as base64), not in the table
+      expect(byRecord(run, lastResort)).toBeUndefined();
+      expect(run.log).toMatch(/nb67 store last resort/);
+      expect(run.log).toContain(Buffer.from(lastResort).toString("base64"));
+      expect(run.log).toMatch(/offset=12\b/);
+      expect(metric(run.metrics, "nb67_rows_stored_total")).toBe(20);
+      expect(metric(run.metrics, "nb67_rows_dead_lettered_total")).toBe(2);
+      expect(metric(run.metrics, "nb67_store_last_resort_total")).toBe(1);
+      expect(metric(run.metrics, "nb67_rows_conflicts_total") ?? 0).toBe(0);
+      expect(metric(run.metrics, "nb67_consumer_lag", 'stage="store"')).toBeDefined();
+    }, 180_000);
+
+    it(`${method}: a valid pretty-printed (multi-line) record is stored, never split into lines`, async () => {
+      const run = await runStore(
+        method,
+        "pretty",
+        (g) => [{ key: "pretty", value: JSON.stringify(g[20].env, null, 2) }, { key: "tabs", value: JSON.stringify(g[21].env, null, "\t") }],
+        (g) => goodKeys(g, [g[20], g[21]]),
+      );
+      expect(run.dead.map((d) => d.reason)).toEqual([]);
+      expect(metric(run.metrics, "nb67_rows_stored_total")).toBe(22);
+      expect(metric(run.metrics, "nb67_rows_dead_lettered_total") ?? 0).toBe(0);
+    }, 180_000);
+
+    it(`${method}: forged kafka_topic/partition/offset headers do not change the dead-letter evidence`, async () => {
+      let bad = "";
+      const run = await runStore(
+        method,
+        "forged",
+        (g) => {
+          bad = variant(g[20], { msg_calc_dvc_time: "2024-13-01 0:0:0" });
+          return [{ key: "k", value: bad, headers: { kafka_topic: "forged", kafka_partition: "7", kafka_offset: "12345" } }];
+        },
+        (g) => goodKeys(g),
+      );
+      const d = byRecord(run, bad);
+      expect(d, JSON.stringify(run.dead)).toBeDefined();
+      expect([d!.source_topic, d!.source_partition, d!.source_offset]).toEqual([run.topic, null, null]);
+    }, 180_000);
+
+    it(`${method}: a conflicting record and a forged nb67_row identity are dead letters; an identical replay is not`, async () => {
+      let conflict = "";
+      let forgedJson = "";
+      const run = await runStore(
+        method,
+        "conflict",
+        (g) => {
+          conflict = variant(g[0], { dwpower: Number(g[0].env.payload.dwpower) + 1 });
+          forgedJson = g[20].json;
+          return [
+            { key: "conflict", value: conflict },
+            // the row literal of another frame (other time and frame no) on the JSON of g[20]
+            { key: "forged-row", value: g[20].json, headers: { nb67_row: g[21].row } },
+            withRow(g[1]), // identical replay
+          ];
+        },
+        (g) => goodKeys(g),
+      );
+      // first write wins: the stored row is the first one
+      const first = run.good[0];
+      expect(run.stored.find((r) => r.k === first.key)!.dwpower).toBe(String(first.env.payload.dwpower));
+      expect(run.dead.length, JSON.stringify(run.dead.map((d) => d.reason))).toBe(2);
+      expect(byRecord(run, conflict)!.reason).toBe("conflict: the natural key is stored with different content");
+      expect(byRecord(run, forgedJson)!.reason).toMatch(/^nb67_row header does not match the record: row /);
+      expect(metric(run.metrics, "nb67_rows_stored_total")).toBe(21); // 20 + the identical replay
+      expect(metric(run.metrics, "nb67_rows_dead_lettered_total")).toBe(2);
+      expect(metric(run.metrics, "nb67_rows_conflicts_total")).toBe(1);
+    }, 180_000);
+  }
+});
