@@ -280,8 +280,9 @@ describe("console web app in chromium", () => {
           await ap.goto(`${svc.url}/${p}`);
           await ap.reload();
           await ap.locator("main h1").first().waitFor({ timeout: 15_000 });
-          await ap.waitForLoadState("networkidle").catch(() => {});
-          await ap.waitForTimeout(300);
+          // every loading note gone: the page shows its data
+          await ap.waitForFunction(() => !document.querySelector('main p[role="status"]'), undefined, { timeout: 15_000 }).catch(() => {});
+          await ap.waitForTimeout(200);
           const v = await seriousViolations(ap);
           if (v.length) found[`${theme} ${p}`] = v;
         }

@@ -28,3 +28,4 @@ export const userPath = (name: string) => `/api/users/${encodeURIComponent(name)
 export const userPasswordPath = (name: string) => `/api/users/${encodeURIComponent(name)}/password`;
 export const FIELDS_PATH = "/api/fields";
 export const unshelvePath = (id: string) => `/api/episodes/${encodeURIComponent(id)}/unshelve`;
+export const RAW_EXPORT_PATH = "/api/exports/raw.csv";

@@ -3,8 +3,8 @@
 import { useState } from "preact/hooks";
 import { qs } from "../../api/client.ts";
 import { toEpisode } from "../../api/model.ts";
-import { EPISODE_EXPORT_PATH, EPISODE_STATS_PATH, EPISODES_PATH } from "../../api/paths.ts";
-import { fmtDuration, fmtTime, t } from "../../i18n/index.ts";
+import { EPISODE_EXPORT_PATH, EPISODE_STATS_PATH, EPISODES_PATH, RELIABILITY_PATH } from "../../api/paths.ts";
+import { fmtDuration, fmtNum, fmtTime, t } from "../../i18n/index.ts";
 import { href, route, setQuery } from "../../router.ts";
 import { iso, rangeFrom } from "../../shared/range.ts";
 import { useApi } from "../../shared/useApi.ts";
@@ -74,6 +74,9 @@ export function EpisodesPage() {
   const filter = episodeQuery(f, iso(range.from), iso(range.to));
   const list = useApi<{ items?: unknown[]; total?: number }>(`${EPISODES_PATH}${qs({ ...filter, limit: PAGE, offset: page * PAGE })}`);
   const stats = useApi<Stats>(`${EPISODE_STATS_PATH}${qs(filter)}`);
+  const rel = useApi<{ items: { key: string; episodes: number; cleared: number; mtbf_h: number | null; mttr_h: number | null }[] }>(
+    `${RELIABILITY_PATH}${qs({ from: filter.from, to: filter.to, by: "code", kind: filter.kind, train_no: filter.train_no })}`,
+  );
   const [draft, setDraft] = useState<Record<string, string>>({});
   const val = (k: string) => draft[k] ?? f[k] ?? "";
   const rows = (list.data?.items ?? []).map((x) => toEpisode(x as Record<string, unknown>));
@@ -132,6 +135,35 @@ export function EpisodesPage() {
           <StatTable rows={stats.data?.by_code ?? []} head={t("ep.code")} k="code" testid="stats-code" />
           <StatTable rows={stats.data?.by_train ?? []} head={t("common.train")} k="train_no" testid="stats-train" />
           <StatTable rows={stats.data?.by_month ?? []} head={t("ep.month")} k="month" testid="stats-month" />
+        </div>
+      </section>
+
+      <section aria-labelledby="rel-h">
+        <h2 id="rel-h">{t("ep.reliability")}</h2>
+        <ErrorText error={rel.error} />
+        <div class="table-wrap">
+          <table data-testid="reliability">
+            <thead>
+              <tr>
+                <th scope="col">{t("ep.code")}</th>
+                <th scope="col" class="num">{t("ep.count")}</th>
+                <th scope="col" class="num">{t("ep.cleared")}</th>
+                <th scope="col" class="num">{t("ep.mtbf")}</th>
+                <th scope="col" class="num">{t("ep.mttr")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {(rel.data?.items ?? []).slice(0, 20).map((r) => (
+                <tr key={r.key}>
+                  <td>{r.key}</td>
+                  <td class="num">{r.episodes}</td>
+                  <td class="num">{r.cleared}</td>
+                  <td class="num">{fmtNum(r.mtbf_h, 1)}</td>
+                  <td class="num">{fmtNum(r.mttr_h, 2)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
         </div>
       </section>
 

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { get, qs } from "../../api/client.ts";
-import { devicePath, FIELDS_PATH, healthPath, TREND_PATH } from "../../api/paths.ts";
+import { devicePath, FIELDS_PATH, healthPath, RAW_EXPORT_PATH, TREND_PATH } from "../../api/paths.ts";
 import { fmtDuration, fmtNum, fmtTime, t, tx } from "../../i18n/index.ts";
 import { href, navigate, route, setQuery } from "../../router.ts";
 import { Chart } from "../../shared/Chart.tsx";
@@ -193,6 +193,13 @@ export function UnitPage() {
           {" · "}
           {t("unit.zoomHint")}
         </p>
+        {dev ? (
+          <p>
+            <a class="button" data-testid="raw-export" href={`${RAW_EXPORT_PATH}${qs({ dvc_no: dev.device, from: iso(range.from), to: iso(range.to) })}`} download>
+              {t("unit.rawExport")}
+            </a>
+          </p>
+        ) : null}
         <Loading when={trendRaw.loading} />
         <ErrorText error={trendRaw.error} />
         {trend ? (
