@@ -18,7 +18,7 @@ import fleetRoutes from "./fleet/routes.ts";
 import healthRoutes from "./health/routes.ts";
 import { createPool } from "./lib/db.ts";
 import { installErrorHandler } from "./lib/errors.ts";
-import liveRoutes, { type LiveHub } from "./live/routes.ts";
+import liveRoutes, { LiveHub } from "./live/routes.ts";
 import pipelineRoutes from "./pipeline/routes.ts";
 import thresholdRoutes from "./thresholds/routes.ts";
 import trendRoutes from "./trends/routes.ts";
@@ -69,6 +69,10 @@ export async function buildApp(cfg: ConsoleConfig, opts: BuildOptions = {}): Pro
   });
   await app.register(websocket, { options: { maxPayload: 16 * 1024 } });
   installGuard(app);
+  // The live hub belongs to the root instance (startConsole starts it after listen; close stops it).
+  const hub = new LiveHub(app.db, cfg, app.log);
+  app.decorate("live", hub);
+  app.addHook("onClose", async () => hub.stop());
 
   // Security headers for every answer (the web app is same-origin, bundled, no CDN).
   app.addHook("onSend", async (_req, reply) => {

@@ -50,6 +50,9 @@ export class LiveHub {
   private faultSources: string[] = [];
   private sourceKey = new Map<string, string>();
   readonly stats = { messages: 0, parseErrors: 0, sent: 0, skipped: 0, dropped: 0 };
+  /** Resolves when the consumer has joined its group (it reads from the latest offset on). */
+  readonly joined: Promise<void>;
+  private setJoined!: () => void;
   private readonly o: Required<LiveOptions>;
 
   constructor(
@@ -58,6 +61,7 @@ export class LiveHub {
     private log: FastifyBaseLogger,
     o: LiveOptions = {},
   ) {
+    this.joined = new Promise((r) => (this.setJoined = r));
     this.o = { flushMs: 200, perDeviceMs: 1000, refreshMs: 5000, maxBuffered: 1 << 20, dropAfterMs: 15_000, ...o };
   }
 
@@ -72,6 +76,7 @@ export class LiveHub {
       const kafka = new Kafka({ clientId: "nb67-console", brokers: this.cfg.kafkaBrokers, logLevel: logLevel.NOTHING });
       // A group of its own per instance: every console instance must see every frame.
       this.consumer = kafka.consumer({ groupId: `${this.cfg.liveGroup}-${hostname()}-${randomUUID().slice(0, 8)}`, maxWaitTimeInMs: 100, sessionTimeout: 30_000 });
+      this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.setJoined());
       try {
         await this.consumer.connect();
         await this.consumer.subscribe({ topic: this.cfg.parsedTopic, fromBeginning: false });

@@ -9,9 +9,7 @@ import { LiveHub } from "./hub.ts";
 export { LiveHub };
 
 export default async function liveRoutes(app: FastifyInstance): Promise<void> {
-  const hub = new LiveHub(app.db, app.cfg, app.log);
-  app.decorate("live", hub);
-  app.addHook("onClose", async () => hub.stop());
+  const hub = app.live!;
 
   app.get("/api/live", { websocket: true, schema: { tags: ["live"], summary: "Live feed (WebSocket; see console/server/API.md for the messages)" } }, (socket, req) => {
     const user = req.user!;
