@@ -11,6 +11,7 @@ import (
 
 	_ "github.com/redpanda-data/connect/v4/public/components/io"
 	_ "github.com/redpanda-data/connect/v4/public/components/kafka"
+	_ "github.com/redpanda-data/connect/v4/public/components/mqtt"
 	_ "github.com/redpanda-data/connect/v4/public/components/prometheus"
 	_ "github.com/redpanda-data/connect/v4/public/components/pure"
 	_ "github.com/redpanda-data/connect/v4/public/components/sql/base"
