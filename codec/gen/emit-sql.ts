@@ -200,16 +200,17 @@ WITH lines AS (
          CASE WHEN split_part(hdr, ',', 2) ~ '^[0-9]{1,18}$' THEN split_part(hdr, ',', 2)::bigint END AS off
   FROM lines
 ), from_row AS MATERIALIZED (
-  SELECT s.n, s.l, s.skip, s.b64, s.part, s.off, s.row_text::macda_row_shape AS w FROM src s WHERE s.row_text IS NOT NULL
+  SELECT s.n, s.row_text::macda_row_shape AS w FROM src s WHERE s.row_text IS NOT NULL
 ), from_json AS (
-  SELECT s.n, s.l, s.skip, s.b64, s.part, s.off, coalesce(j -> 'payload', j) AS p
+  SELECT s.n, coalesce(j -> 'payload', j) AS p
   FROM src s, LATERAL (SELECT (CASE WHEN s.b64 THEN convert_from(decode(substr(s.l, s.skip + 1), 'base64'), 'UTF8')
                                     WHEN s.skip = 0 THEN s.l ELSE substr(s.l, s.skip + 1) END)::json AS j) x
   WHERE s.row_text IS NULL
 ), rec AS MATERIALIZED (
-  SELECT s.n, s.l, s.skip, s.b64, s.part, s.off, (s.w).* FROM from_row s
+  -- (the line itself stays in src: only a dead letter needs it)
+  SELECT s.n, (s.w).* FROM from_row s
   UNION ALL
-  SELECT j.n, j.l, j.skip, j.b64, j.part, j.off,
+  SELECT j.n,
       ${jsonAsRow}
   FROM from_json j, json_populate_record(NULL::macda_json_shape, j.p) r
 ), chk AS MATERIALIZED (
@@ -242,26 +243,26 @@ WITH lines AS (
   -- a later record of a key in this batch with other content than the first one
   SELECT v.* FROM ranked v WHERE v.n IN (SELECT n FROM dup WHERE differs)
 ), rejected AS (
-  SELECT r.n, r.l, r.skip, r.b64, r.part, r.off, r.msg_calc_dvc_no, r.msg_calc_dvc_time, r.msg_frame_no,
+  SELECT r.n, r.msg_calc_dvc_no, r.msg_calc_dvc_time, r.msg_frame_no,
          CASE WHEN r.msg_calc_dvc_no IS NULL OR r.msg_calc_dvc_no !~ '^[0-9]{7,8}$' THEN 'invalid device number: ' || left(coalesce(r.msg_calc_dvc_no, 'missing'), 100)
               WHEN r.dvc_ts IS NULL THEN 'invalid device time: ' || left(coalesce(r.msg_calc_dvc_time, 'missing'), 100)
               ELSE 'invalid parse time: ' || left(coalesce(r.msg_calc_parse_time, 'missing'), 100) END AS reason
   FROM chk r
   WHERE r.dvc_ts IS NULL OR r.parse_ts IS NULL OR r.msg_calc_dvc_no IS NULL OR r.msg_calc_dvc_no !~ '^[0-9]{7,8}$'
   UNION ALL
-  SELECT c.n, c.l, c.skip, c.b64, c.part, c.off, c.msg_calc_dvc_no, c.msg_calc_dvc_time, c.msg_frame_no,
+  SELECT c.n, c.msg_calc_dvc_no, c.msg_calc_dvc_time, c.msg_frame_no,
          'conflict: the natural key is stored with different content'
   FROM conf c
 ), bad AS (
   INSERT INTO macda_dead_letter (dedup_key, reason, record, source_topic, source_partition, source_offset)
   SELECT CASE WHEN k.key IS NULL THEN 'md5:' || md5(x.record)
               WHEN octet_length(k.key) <= 120 THEN k.key ELSE 'md5:' || md5(k.key) END,
-         r.reason, x.record, source_topic, r.part, r.off
+         r.reason, x.record, source_topic, s.part, s.off
   -- the whole value as evidence, only for the rows that go here
-  FROM rejected r,
+  FROM rejected r JOIN src s ON s.n = r.n,
        LATERAL (SELECT r.msg_calc_dvc_no || '|' || r.msg_calc_dvc_time || '|' || r.msg_frame_no::text AS key) k,
-       LATERAL (SELECT CASE WHEN r.b64 THEN decode(substr(r.l, r.skip + 1), 'base64')
-                            ELSE convert_to(substr(r.l, r.skip + 1), 'UTF8') END AS record) x
+       LATERAL (SELECT CASE WHEN s.b64 THEN decode(substr(s.l, s.skip + 1), 'base64')
+                            ELSE convert_to(substr(s.l, s.skip + 1), 'UTF8') END AS record) x
   ON CONFLICT DO NOTHING
   RETURNING 1
 )

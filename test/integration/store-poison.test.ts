@@ -19,7 +19,7 @@ import { createWriteStream, mkdirSync, readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeKafka, createTopic, deleteTopic, produce, type ProduceRecord } from "../helpers/kafka.ts";
+import { closeKafka, createTopic, deleteTopic, partitionCount, produce, type ProduceRecord } from "../helpers/kafka.ts";
 import { createTestDatabase, getStack, REPO_ROOT, type TestDatabase } from "../helpers/stack.ts";
 import { loadModule, type WasmModule } from "../helpers/wasm-host.ts";
 import { FrameSimulator } from "../../tools/sim/sim.ts";
@@ -99,7 +99,8 @@ async function runStore(
   const db = await createTestDatabase(`${tag}_${method}`, { applySchema: true });
   dbs.push(db);
   for (const q of setupSql) await query(db.url, q);
-  await createTopic(n.parsed, 1);
+  // a loaded broker may answer "does not host this topic-partition" while the topic is being created
+  await waitFor("topic created", async () => (await createTopic(n.parsed, 1).catch(() => false), (await partitionCount(n.parsed)) === 1), 60_000, 1000);
   const good = decoded(method === "insert" ? 21 : 22, 26);
   const stack = await getStack();
   const port = await freePort();
@@ -124,7 +125,8 @@ async function runStore(
   proc.stderr!.pipe(out, { end: false });
   const exited = new Promise((r) => proc.once("exit", r));
   try {
-    await produce(n.parsed, good.slice(0, 10).map(withRow));
+    // a topic just created may not be served yet on a loaded broker: retry the first write
+    await waitFor("first write to the new topic", async () => (await produce(n.parsed, good.slice(0, 10).map(withRow)), true), 30_000, 1000);
     await produce(n.parsed, records(good));
     await produce(n.parsed, good.slice(10, 20).map(withRow));
     const keys = expectRows(good);
@@ -166,10 +168,12 @@ describe("store: hostile records are dead-lettered (or logged as a last resort) 
   });
 
   for (const method of ["insert", "bulk"] as const) {
-    it(`${method}: a record whose dead-letter write fails (NUL, forged kafka_partition, a failing insert) does not stop the store`, async () => {
+    it(`${method}: a record whose dead-letter write fails (NUL, raw bytes, forged kafka_partition, a failing insert) does not stop the store`, async () => {
       let nul = "";
       let badTime = "";
       let lastResort = "";
+      // a value that is not UTF-8 text at all (raw NUL and 0xff bytes): PostgreSQL text cannot hold it
+      const rawBytes = Buffer.concat([Buffer.from('{"payload": "'), Buffer.from([0x00, 0xff, 0xfe]), Buffer.from('"}')]);
       const run = await runStore(
         method,
         "poison",
@@ -181,13 +185,19 @@ describe("store: hostile records are dead-lettered (or logged as a last resort) 
             { key: "nul", value: nul },
             { key: "forged-coordinates", value: badTime, headers: { kafka_partition: "x", kafka_offset: "y", kafka_topic: "forged" } },
             { key: "last-resort", value: lastResort },
+            { key: "raw-bytes", value: rawBytes },
           ];
         },
         (g) => goodKeys(g),
         // the dead-letter insert of a record whose reason says "lastresort" fails with a data error
         ["ALTER TABLE macda_dead_letter ADD CONSTRAINT test_last_resort CHECK (reason NOT LIKE '%lastresort%')"],
       );
-      expect(run.dead.length, JSON.stringify(run.dead.map((d) => d.reason))).toBe(2);
+      expect(run.dead.length, JSON.stringify(run.dead.map((d) => d.reason))).toBe(3);
+      // the raw bytes: kept byte for byte, the broker's coordinates (offset 13)
+      const dRaw = run.dead.find((d) => d.record.equals(rawBytes));
+      expect(dRaw, JSON.stringify(run.dead.map((d) => d.reason))).toBeDefined();
+      expect(dRaw!.reason).toMatch(/^not a record: /);
+      expect([dRaw!.source_partition, Number(dRaw!.source_offset)]).toEqual([0, 13]);
       // the NUL record: its bytes kept exactly, the reason escaped, the broker's coordinates (offset 10)
       const dNul = byRecord(run, nul);
       expect(dNul, JSON.stringify(run.dead.map((d) => d.reason))).toBeDefined();
@@ -203,7 +213,7 @@ describe("store: hostile records are dead-lettered (or logged as a last resort) 
       expect(run.log).toContain(Buffer.from(lastResort).toString("base64"));
       expect(run.log).toMatch(/offset=12\b/);
       expect(metric(run.metrics, "nb67_rows_stored_total")).toBe(20);
-      expect(metric(run.metrics, "nb67_rows_dead_lettered_total")).toBe(2);
+      expect(metric(run.metrics, "nb67_rows_dead_lettered_total")).toBe(3);
       expect(metric(run.metrics, "nb67_store_last_resort_total")).toBe(1);
       expect(metric(run.metrics, "nb67_rows_conflicts_total") ?? 0).toBe(0);
       expect(metric(run.metrics, "nb67_consumer_lag", 'stage="store"')).toBeDefined();
