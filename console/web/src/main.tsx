@@ -14,6 +14,7 @@ import { EpisodesPage } from "./features/episodes/EpisodesPage.tsx";
 import { ThresholdsPage } from "./features/thresholds/ThresholdsPage.tsx";
 import { PipelinePage } from "./features/pipeline/PipelinePage.tsx";
 import { UsersPage } from "./features/users/UsersPage.tsx";
+import { startFleet } from "./features/fleet/store.ts";
 import { LIVE_PATH, LOGOUT_PATH, SESSION_PATH } from "./api/paths.ts";
 
 // Every screen shows fleet state; one subscription to all devices serves them all.
@@ -123,6 +124,9 @@ function App() {
     get<unknown>(SESSION_PATH)
       .then((s) => (session.value = toSession(s)))
       .catch(() => (session.value = null));
+    // The fleet state is wanted on every screen: ask for it alongside the session, not after it
+    // (a 401 is ignored; the page asks again after login).
+    startFleet();
   }, []);
   useEffect(() => {
     if (session.value) startLive();

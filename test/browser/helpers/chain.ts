@@ -13,6 +13,8 @@ export interface Chain {
   /** Adds a scenario from now on, e.g. "bit:0700103:bflt_tempover". */
   inject(spec: string): void;
   sent(): number;
+  /** Stops the simulator and the Connect processes, keeps the topics (benchmarks measure quietly). */
+  stopTraffic(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -44,6 +46,12 @@ export async function startChain(tag: string, dbUrl: string, opts: { trains?: nu
       } else await new Promise((r) => setTimeout(r, 100));
     }
   })().catch((e) => (err = e));
+  const stopTraffic = async () => {
+    stopped = true;
+    await loop;
+    await producer.disconnect().catch(() => {});
+    await Promise.all(procs.map((p) => stopConnect(p)));
+  };
   return {
     n,
     sim,
@@ -56,11 +64,9 @@ export async function startChain(tag: string, dbUrl: string, opts: { trains?: nu
       if (err) throw err;
       return sent;
     },
+    stopTraffic,
     async stop() {
-      stopped = true;
-      await loop;
-      await producer.disconnect().catch(() => {});
-      await Promise.all(procs.map((p) => stopConnect(p)));
+      await stopTraffic();
       const topics = (await listTopics().catch(() => [] as string[])).filter((t) => t.includes(n.id));
       for (const t of topics) await deleteTopic(t).catch(() => {});
     },

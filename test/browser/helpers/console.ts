@@ -46,7 +46,7 @@ export async function startConsole(name: string, env: Record<string, string>): P
   proc.stderr!.pipe(out, { end: false });
   const exited = new Promise<number | null>((r) => proc.once("exit", (c) => r(c)));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 180_000; // a loaded shared machine compiles TypeScript slowly
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`console service exited (${proc.exitCode}); see ${log}`);
     try {
@@ -57,7 +57,7 @@ export async function startConsole(name: string, env: Record<string, string>): P
     }
     if (Date.now() > deadline) {
       proc.kill("SIGKILL");
-      throw new Error(`console service did not answer within 60 s; see ${log}`);
+      throw new Error(`console service did not answer within 180 s; see ${log}`);
     }
     await new Promise((r) => setTimeout(r, 250));
   }
