@@ -1,60 +1,24 @@
 /**
- * NB67 frame simulator (CLI). See tools/sim/sim.ts for the model and the scenario syntax.
- *
- *   npx tsx tools/sim/main.ts [flags]
- *     --trains N          trains (default $SIM_TRAINS or 1), 6 carriages each (--carriages)
- *     --line L            metro line (default 7) ; --first-train T (default 1)
- *     --rate R            frames/s per carriage (default $SIM_RATE or 1)
- *     --count N           stop after N frames (default: run until killed)
- *     --duration S        stop after S simulated seconds
- *     --fast              do not pace in real time (as fast as possible; simulated clock still R Hz)
- *     --start ISO         simulated start time (default now)
- *     --scenario SPEC     e.g. leak:0700103:u11,filter:0700204:u1@5+20 (default $SIM_SCENARIO)
- *                         (kind:device:target[@startMin[+rampMin][-endMin]], see sim.ts)
- *     --corrupt SHARE     share of corrupt frames 0..1 (default $SIM_CORRUPT or 0)
- *     --seed N            PRNG seed
- *     --tz ZONE           device clock zone (default $DEVICE_TZ or Asia/Shanghai)
- *     --length BYTES      frame length (538 default, 492 = legacy minimum)
- *     --format bin|json   raw frames, or the legacy SRC_MODE=json hex wrapper
- *     --out kafka|stdout|dir:PATH|ndjson
- *                         kafka (default): topic --topic ($SOURCE_TOPIC_NAME or signal-in) at
- *                         --brokers ($KAFKA_BOOTSTRAP_SERVER or 127.0.0.1:19092), key = device number;
- *                         stdout: raw frames back to back; dir:PATH: one file per frame
- *                         (FRAME-DATA_<n>.BIN, like the legacy SpoolDir source);
- *                         ndjson: one JSON line per frame {dvc_no, t, corrupt, hex}
- *     --quiet             no progress lines on stderr
- *     --list-devices      print the device numbers of this configuration (one per line) and exit,
- *                         e.g. for ARCHIVE_DEVICES (tools/stack/topics.sh pre-creates archive topics)
+ * NB67 frame simulator (CLI). See tools/sim/sim.ts for the model and the scenario syntax, and
+ * `npx tsx tools/sim/main.ts --help` (tools/sim/cli.ts) for every option: fleet size and rate,
+ * scenarios, corrupt frames, and the outputs kafka (default), stdout, ndjson, dir:PATH and MQTT
+ * (--mqtt URL: topic nb67/<train>/<device>/frame, QoS 1, for pipelines/edge.yaml).
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
+import { HELP, mqttTopic, parseCli } from "./cli.ts";
 import { FrameSimulator, jsonWrapper, parseScenarios, type SimFrame } from "./sim.ts";
 
-const { values: a } = parseArgs({
-  options: {
-    trains: { type: "string" },
-    carriages: { type: "string" },
-    line: { type: "string" },
-    "first-train": { type: "string" },
-    rate: { type: "string" },
-    count: { type: "string" },
-    duration: { type: "string" },
-    fast: { type: "boolean" },
-    start: { type: "string" },
-    scenario: { type: "string" },
-    corrupt: { type: "string" },
-    seed: { type: "string" },
-    tz: { type: "string" },
-    length: { type: "string" },
-    format: { type: "string" },
-    out: { type: "string" },
-    topic: { type: "string" },
-    brokers: { type: "string" },
-    quiet: { type: "boolean" },
-    "list-devices": { type: "boolean" },
-  },
-});
+const cli = parseCli(process.argv.slice(2));
+if (cli.kind === "help") {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
+if (cli.kind === "error") {
+  process.stderr.write(`sim: ${cli.message} (--help lists the options)\n`);
+  process.exit(2);
+}
+const a = cli.values;
 const env = process.env;
 const num = (v: string | undefined, d: number) => (v === undefined || v === "" ? d : Number(v));
 
@@ -119,8 +83,32 @@ async function main(): Promise<void> {
     send = async (batch) => {
       for (const f of batch) writeFileSync(join(dir, `FRAME-DATA_${++n}.BIN`), value(f));
     };
+  } else if (out === "mqtt") {
+    const mqtt = await import("mqtt");
+    const qos = Number(a["mqtt-qos"] ?? 1) as 0 | 1 | 2;
+    const template = a["mqtt-topic"] ?? "nb67/{train}/{device}/frame";
+    const train = new Map(sim.devices.map((d) => [d.dvcNo, d.trainNo]));
+    const client = await mqtt.connectAsync(a.mqtt!, {
+      clientId: a["mqtt-client-id"] ?? `nb67-sim-${process.pid}`,
+      clean: true,
+      reconnectPeriod: 1000,
+      connectTimeout: 10_000,
+      username: a["mqtt-user"],
+      password: env.SIM_MQTT_PASSWORD || undefined,
+      ca: a["mqtt-ca"] ? readFileSync(a["mqtt-ca"]) : undefined,
+      cert: a["mqtt-cert"] ? readFileSync(a["mqtt-cert"]) : undefined,
+      key: a["mqtt-key"] ? readFileSync(a["mqtt-key"]) : undefined,
+      rejectUnauthorized: true,
+    });
+    // A failed TLS handshake or a refused connection after the first is reported, not retried silently.
+    client.on("error", (e) => process.stderr.write(`sim: mqtt: ${e.message}\n`));
+    send = async (batch) => {
+      // QoS 1/2: resolves when the broker acknowledged each message (PUBACK / PUBCOMP)
+      await Promise.all(batch.map((f) => client.publishAsync(mqttTopic(template, train.get(f.dvcNo) ?? 0, f.dvcNo), value(f), { qos })));
+    };
+    close = () => client.endAsync();
   } else {
-    throw new Error(`--out ${out}: expected kafka, stdout, ndjson or dir:PATH`);
+    throw new Error(`--out ${out}: expected kafka, stdout, ndjson, mqtt or dir:PATH`);
   }
 
   let stop = false;
