@@ -66,6 +66,16 @@ else
   status=1; failed=$((failed + 1))
 fi
 
+echo "== API fuzzing (schemathesis against the console's /api/openapi.json; each operation counts)"
+rm -f .reports/schemathesis.json
+if console/server/fuzz/install.sh && npx tsx console/server/fuzz/run.ts; then :; else status=1; fi
+if [[ -s .reports/schemathesis.json ]]; then
+  read -r p f < <(node -e 'const r=require(process.argv[1]);console.log(r.passed, r.failed)' "$(realpath .reports/schemathesis.json)")
+  passed=$((passed + p)); failed=$((failed + f))
+else
+  failed=$((failed + 1)) # the fuzzer did not run
+fi
+
 echo
 echo "tests: ${passed} passed, ${failed} failed"
 [[ $status -eq 0 && $failed -eq 0 ]]

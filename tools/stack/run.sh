@@ -81,12 +81,35 @@ if [[ "$code" != 200 ]]; then
   exit 1
 fi
 
+# The operator console (console/server) after Connect. A local admin with a random password is
+# created the first time only; its password is printed here once and stored nowhere in clear.
+CONSOLE_ADDRESS="${CONSOLE_ADDRESS:-127.0.0.1:8080}"
+console_login=""
+if [[ -f console/server/main.ts ]] && ! alive console; then
+  if out="$(TSDB_URL="$TSDB_URL" node_modules/.bin/tsx console/server/cli.ts user add admin --role admin --if-missing 2>/dev/null)" && [[ -n "$out" ]]; then
+    console_login="             first login: admin / ${out#admin } (shown once; more users: npx tsx console/server/cli.ts user add <name> --role viewer|engineer|admin)"
+  fi
+  echo "console: npx tsx console/server/main.ts (log .tools/run/console.log)"
+  TSDB_URL="$TSDB_URL" CONSOLE_ADDRESS="$CONSOLE_ADDRESS" CONNECT_READY_URLS="${CONNECT_READY_URLS:-http://$CONNECT_HTTP_ADDRESS/ready}" \
+    setsid nohup node_modules/.bin/tsx console/server/main.ts >>"$RUN/console.log" 2>&1 </dev/null &
+  echo $! >"$RUN/console.pid"
+  for _ in $(seq 1 120); do
+    curl -sf -o /dev/null --max-time 2 "http://$CONSOLE_ADDRESS/api/ready" && break
+    alive console || { echo "console exited; last log lines:" >&2; tail -20 "$RUN/console.log" >&2; break; }
+    sleep 0.5
+  done
+fi
+
 tools/stack/stack.sh status || true
 # Never print a password: with TSDB_URL from the environment, show the variable, not its value.
 if [[ "$TSDB_URL" =~ ://[^/@]*:[^/@]*@ ]]; then psql_cmd='psql "$TSDB_URL"'; else psql_cmd="psql '$TSDB_URL'"; fi
 # The operator console's lines (its URL and first admin login) go here, each ending in a newline, e.g.
 #   console_lines+="  console    http://127.0.0.1:8088/  (admin login: ...)"$'\n'
 console_lines=""
+if alive console; then
+  console_lines+="  console    http://$CONSOLE_ADDRESS/   (operator console; API /api/openapi.json; log .tools/run/console.log)"$'\n'
+  [[ -n "$console_login" ]] && console_lines+="$console_login"$'\n'
+fi
 cat <<MSG
 
 NB67 stack is running.

@@ -44,6 +44,7 @@ up() {
 }
 
 down() {
+  stop_pidfile console
   stop_pidfile sim
   stop_pidfile connect
   tools/kafka/kafka.sh stop

@@ -12,7 +12,8 @@ import { episodeWhere } from "../episodes/queries.ts";
 import { FilterProps, toFilter, type FilterQuery } from "../episodes/routes.ts";
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
-const Csv = { 200: { type: "string", description: "text/csv; charset=utf-8, with BOM" }, ...errors } as const;
+// 200 is CSV, every error JSON ({error, message}) like the rest of the API.
+const Csv = { 200: { description: "CSV (UTF-8 with BOM), header row, every row of the range", content: { "text/csv": { schema: { type: "string" } } } }, ...errors } as const;
 
 async function streamCopy(app: FastifyInstance, reply: FastifyReply, filename: string, sql: string, settings: unknown[]): Promise<void> {
   const client = await app.db.connect();
@@ -63,7 +64,6 @@ export default async function exportRoutes(app: FastifyInstance): Promise<void> 
         tags: ["exports"],
         summary: "Episodes overlapping [from, to) with the list's filters, as CSV (UTF-8 with BOM), every row",
         querystring: obj({ ...FilterProps, from: Timestamp, to: Timestamp }, ["from", "to"]),
-        produces: ["text/csv"],
         response: Csv,
       },
     },
@@ -95,7 +95,6 @@ export default async function exportRoutes(app: FastifyInstance): Promise<void> 
         tags: ["exports"],
         summary: "Raw history of one device in [from, to) (at most CONSOLE_EXPORT_MAX_RANGE, default 31 days) as CSV with the legacy column names and scaling, every row",
         querystring: obj({ dvc_no: DvcNo, from: Timestamp, to: Timestamp }, ["dvc_no", "from", "to"]),
-        produces: ["text/csv"],
         response: Csv,
       },
     },

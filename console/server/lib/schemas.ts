@@ -13,6 +13,8 @@ export const errors = {
   403: ErrorBody,
   404: ErrorBody,
   409: ErrorBody,
+  // the router's own answer to an over-long path parameter (before any route or schema runs)
+  414: { type: "object", description: "URI too long" },
   429: ErrorBody,
   500: ErrorBody,
 } as const;

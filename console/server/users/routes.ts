@@ -80,7 +80,10 @@ export default async function userRoutes(app: FastifyInstance): Promise<void> {
            RETURNING name, role, disabled, created_at, created_by`,
           [name, req.body.role ?? null, req.body.disabled ?? null],
         );
-        await c.query("DELETE FROM console_session WHERE user_id = (SELECT id FROM console_user WHERE name = $1)", [name]);
+        // a real change ends the user's sessions so it applies at once
+        if (rows[0].role !== b[0].role || rows[0].disabled !== b[0].disabled) {
+          await c.query("DELETE FROM console_session WHERE user_id = (SELECT id FROM console_user WHERE name = $1)", [name]);
+        }
         await audit(c, { actor: req.user!.name, action: "user.update", targetKind: "user", target: name, before: b[0], after: { name, role: rows[0].role, disabled: rows[0].disabled }, reason: req.body.reason });
         return { ...rows[0], last_login: null, locked: false };
       });
@@ -99,6 +102,7 @@ export default async function userRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (req) => {
+      if (req.params.name.toLowerCase() === req.user!.name) throw badRequest("you cannot reset your own password here (ask another admin, or use the CLI)");
       const pw = await resetPassword(app.db, req.params.name, req.user!.name);
       if (!pw) throw notFound(`no user ${req.params.name.toLowerCase()}`);
       return { name: req.params.name.toLowerCase(), password: pw };
