@@ -18,7 +18,12 @@ help:
 	@echo "other: setup build gen stack-up stack-down stack-status lint bench bench-decode bench-decode-profile bench-e2e bench-predict bench-baselines"
 
 ## ---- install (idempotent, pinned) -----------------------------------------
-setup: deps connect kafka postgres monitoring
+setup: deps connect kafka postgres monitoring mqtt
+
+# Mosquitto (Debian's package, for the edge stream and its tests); Debian's own service is stopped.
+.PHONY: mqtt
+mqtt:
+	@tools/mqtt/mosquitto.sh install
 
 # npm ci installs exactly what package-lock.json says and never rewrites it; change the lock on
 # purpose with `npm install <pkg>@<version>` and commit it.
@@ -70,10 +75,14 @@ bench-console-web: setup build
 	npx tsx bench/console-web.ts
 
 # The operator console service alone (console/server; needs the stack's PostgreSQL and Kafka).
-.PHONY: console
+.PHONY: console bench-console
 console: deps
 	@TSDB_URL="$${TSDB_URL:-postgres://nb67@127.0.0.1:15432/nb67?sslmode=disable}" sql/apply.sh >/dev/null
 	npx tsx console/server/main.ts
+
+# Console latency/CPU on a fleet-sized scratch database (BENCH_* variables in bench/console.ts).
+bench-console: setup build
+	npx tsx bench/console.ts
 
 wasm: build
 
@@ -129,6 +138,11 @@ bench-e2e: setup build
 
 bench-predict: setup build
 	@bench/predict.sh
+
+# Frames/s from MQTT publish to signal-in and Connect's CPU per frame (pipelines/edge.yaml).
+.PHONY: bench-edge
+bench-edge: setup
+	@bench/edge.sh
 
 # Ours vs the competing Go plugin (needs its sources in PEER_SRC; see bench/baselines.md) and vs a
 # legacy-equivalent CPython decoder. Not part of `bench`, since the peer sources are not shipped.

@@ -38,6 +38,14 @@ fi
 shopt -s nullglob
 # PIPELINES: a glob to run a subset, e.g. PIPELINES='pipelines/ingest.yaml' make run
 pipelines=(${PIPELINES:-pipelines/*.yaml})
+# The edge stream (MQTT -> signal-in) needs a broker: only with EDGE_MQTT=true, which also starts the
+# project's Mosquitto (tools/mqtt/mosquitto.sh, 127.0.0.1:11883) and makes the simulator publish to it.
+if [[ "${EDGE_MQTT:-false}" == true ]]; then
+  tools/mqtt/mosquitto.sh start
+else
+  for i in "${!pipelines[@]}"; do if [[ "${pipelines[$i]}" == pipelines/edge.yaml ]]; then unset 'pipelines[i]'; fi; done
+  pipelines=("${pipelines[@]}")
+fi
 resources=()
 for r in pipelines/resources/*.yaml; do resources+=(-r "$r"); done
 shopt -u nullglob
@@ -63,7 +71,9 @@ fi
 
 if [[ -f tools/sim/main.ts ]] && ! alive sim; then
   echo "simulator: npx tsx tools/sim/main.ts (log .tools/run/sim.log)"
-  setsid nohup node_modules/.bin/tsx tools/sim/main.ts >>"$RUN/sim.log" 2>&1 </dev/null &
+  sim_args=()
+  if [[ "${EDGE_MQTT:-false}" == true ]]; then sim_args=(--mqtt "mqtt://127.0.0.1:${MOSQUITTO_PORT:-11883}"); fi
+  setsid nohup node_modules/.bin/tsx tools/sim/main.ts "${sim_args[@]}" >>"$RUN/sim.log" 2>&1 </dev/null &
   echo $! >"$RUN/sim.pid"
 fi
 

@@ -47,6 +47,7 @@ down() {
   stop_pidfile console
   stop_pidfile sim
   stop_pidfile connect
+  if [[ -f .tools/mosquitto/mosquitto.pid ]]; then tools/mqtt/mosquitto.sh stop; fi
   tools/kafka/kafka.sh stop
   tools/stack/postgres.sh stop
   local left; left="$(leftovers | sort -u | tr '\n' ' ')"
