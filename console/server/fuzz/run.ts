@@ -3,7 +3,8 @@
 // a fresh database with a few devices and episodes, a console on a free port, then
 // `st run` with the checks: no 5xx, documented status codes and content types, responses that
 // conform to their schemas. Writes .reports/schemathesis.xml (JUnit) and .reports/schemathesis.json
-// ({passed, failed}: operations) for tools/run-tests.sh; exit code 1 on any failure.
+// ({passed, failed}: operations) for tools/run-tests.sh; exit code 1 on any failure. PREDICT_INTERVAL is
+// 24h here only so that a backtest samples one run per day (the fuzzer calls it hundreds of times).
 //   npx tsx console/server/fuzz/run.ts      FUZZ_EXAMPLES (15) FUZZ_SEED (20261204) FUZZ_MAX_TIME (240 s)
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -34,7 +35,7 @@ async function main(): Promise<number> {
     await pool.query("SELECT console_rollup_run(p_settle => '0 seconds', p_backfill => '1 hour')");
     const password = "fuzz-admin-password-1";
     await addUser(pool, "fuzzadmin", "admin", "fuzz", password);
-    const c = await startConsole(loadConfig({ ...process.env, TSDB_URL: db.url, CONSOLE_ADDRESS: "127.0.0.1:0", CONSOLE_LIVE: "false", CONNECT_READY_URLS: "http://127.0.0.1:1/ready", CONSOLE_LOGIN_IP_MAX_FAILURES: "100000" }), { logger: { level: "error" } });
+    const c = await startConsole(loadConfig({ ...process.env, TSDB_URL: db.url, CONSOLE_ADDRESS: "127.0.0.1:0", CONSOLE_LIVE: "false", CONNECT_READY_URLS: "http://127.0.0.1:1/ready", CONSOLE_LOGIN_IP_MAX_FAILURES: "100000", PREDICT_INTERVAL: "24h" }), { logger: { level: "error" } });
     close = () => c.close();
     const r = await fetch(`${c.url}/api/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "fuzzadmin", password }) });
     if (r.status !== 200) throw new Error(`login failed: ${r.status}`);
