@@ -58,6 +58,7 @@ beforeAll(async () => {
     },
     { re: /FROM device_latest l\s+LEFT JOIN/, rows: () => (failNext ? new Error('relation "device_latest" does not exist at SELECT secret_column') : []) },
     { re: /FROM report_alert_source ORDER BY/, rows: () => [] },
+    { re: /SELECT count\(\*\)::int AS n FROM report_event/, rows: () => [{ n: 0 }] },
     { re: /console_threshold_version ORDER BY id DESC LIMIT 1/, rows: () => [] },
     { re: /nb67_effective_rules/, rows: (p) => [{ p: JSON.parse(p[0] as string) }] },
   ]);
@@ -144,6 +145,24 @@ describe("console input validation", () => {
     expect(longReason.statusCode).toBe(400);
     const writes = pool.log.filter((q) => /INSERT|UPDATE console_threshold|console_episode_ack/.test(q.text) && !/console_session/.test(q.text));
     expect(writes).toEqual([]);
+  });
+  it("passes client times to PostgreSQL as UTC, so an offset PostgreSQL refuses (+22:22) is not a 500", async () => {
+    const r = await get("/api/episodes?from=0507-03-14T20:36:00%2B22:22");
+    expect(r.statusCode).toBe(200);
+    const q = pool.log.filter((x) => /FROM report_event e/.test(x.text)).at(-1)!;
+    expect(q.params).toContain("0507-03-13T22:14:00.000Z");
+  });
+  it("answers a PostgreSQL data exception (SQLSTATE class 22) with a 400, not a 500", async () => {
+    failNext = true;
+    const old = pool.query;
+    (pool as unknown as { query: unknown }).query = async () => {
+      throw Object.assign(new Error("time zone displacement out of range"), { code: "22009" });
+    };
+    const r = await get("/api/fleet");
+    (pool as unknown as { query: unknown }).query = old;
+    failNext = false;
+    expect(r.statusCode).toBe(400);
+    expect(r.json()).toEqual({ error: "bad_request", message: "a value is out of range" });
   });
   it("rejects a trend field that is not in the generated field list", async () => {
     const r = await get("/api/trends?dvc_no=0700101&fields=no_such_field&from=2026-01-01T00:00:00Z&to=2026-01-01T01:00:00Z");

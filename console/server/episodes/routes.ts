@@ -2,7 +2,7 @@
 // detail with the signals around it, acknowledge, shelve and unshelve (engineer role, audited).
 import type { FastifyInstance } from "fastify";
 import { audit, tx } from "../lib/audit.ts";
-import { badRequest, conflict, notFound } from "../lib/errors.ts";
+import { badRequest, conflict, isoTime, notFound } from "../lib/errors.ts";
 import { DvcNo, errors, Kind, obj, Reason, Timestamp, TrainNo } from "../lib/schemas.ts";
 import { fieldCatalogue } from "../lib/fields.ts";
 import { trend } from "../trends/queries.ts";
@@ -37,8 +37,10 @@ export interface FilterQuery {
 }
 
 export function toFilter(q: FilterQuery): EpisodeFilter {
-  if (q.from && q.to && new Date(q.to) <= new Date(q.from)) throw badRequest("to must be after from");
-  return { state: q.state, kind: q.kind, train: q.train_no, carriage: q.carriage, dvc: q.dvc_no, unit: q.unit, code: q.code, shelved: q.shelved, from: q.from, to: q.to };
+  const from = q.from === undefined ? undefined : isoTime(q.from, "from");
+  const to = q.to === undefined ? undefined : isoTime(q.to, "to");
+  if (from && to && to <= from) throw badRequest("to must be after from");
+  return { state: q.state, kind: q.kind, train: q.train_no, carriage: q.carriage, dvc: q.dvc_no, unit: q.unit, code: q.code, shelved: q.shelved, from, to };
 }
 
 const IdParams = obj({ id: { type: "integer", minimum: 1, maximum: 9007199254740991 } }, ["id"]);
@@ -90,7 +92,7 @@ export default async function episodeRoutes(app: FastifyInstance): Promise<void>
       const w = episodeWhere({ ...f, from: undefined, to: undefined });
       const n = w.params.length;
       const where = `${w.where ? w.where + " AND" : "WHERE"} e.start_time >= $${n + 1}::timestamptz AND e.start_time < $${n + 2}::timestamptz`;
-      const params = [...w.params, req.query.from, req.query.to];
+      const params = [...w.params, f.from, f.to];
       const group = (key: string, expr: string) =>
         app.db.query(
           `SELECT ${expr} AS ${key}, count(*) FILTER (WHERE e.source_kind = 'fault')::int AS alarms,
@@ -106,7 +108,7 @@ export default async function episodeRoutes(app: FastifyInstance): Promise<void>
         app.db.query(`SELECT count(*)::int AS total, count(s.id)::int AS shelved FROM report_event e LEFT JOIN console_shelve s ON s.event_id = e.id AND s.ended_at IS NULL AND s.until > now() ${where}`, params),
       ]);
       byMonth.rows.sort((a, b) => String(a.month).localeCompare(String(b.month)));
-      return { from: new Date(req.query.from!).toISOString(), to: new Date(req.query.to!).toISOString(), total: tot.rows[0].total, shelved: tot.rows[0].shelved, by_code: byCode.rows, by_train: byTrain.rows, by_month: byMonth.rows };
+      return { from: f.from!, to: f.to!, total: tot.rows[0].total, shelved: tot.rows[0].shelved, by_code: byCode.rows, by_train: byTrain.rows, by_month: byMonth.rows };
     },
   );
 

@@ -6,7 +6,7 @@
 // into SQL text.
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { to as copyTo } from "pg-copy-streams";
-import { badRequest } from "../lib/errors.ts";
+import { badRequest, isoTime } from "../lib/errors.ts";
 import { DvcNo, errors, obj, Timestamp } from "../lib/schemas.ts";
 import { episodeWhere } from "../episodes/queries.ts";
 import { FilterProps, toFilter, type FilterQuery } from "../episodes/routes.ts";
@@ -84,7 +84,8 @@ export default async function exportRoutes(app: FastifyInstance): Promise<void> 
                      LEFT JOIN console_episode_ack k ON k.event_id = e.id
                      LEFT JOIN console_shelve s ON s.event_id = e.id AND s.ended_at IS NULL AND s.until > now()
                      ${where} ORDER BY e.start_time, e.id`;
-      return streamCopy(app, reply, `episodes_${req.query.from!.slice(0, 10)}_${req.query.to!.slice(0, 10)}.csv`, sql, w.params);
+      const f = toFilter(req.query);
+      return streamCopy(app, reply, `episodes_${f.from!.slice(0, 10)}_${f.to!.slice(0, 10)}.csv`, sql, w.params);
     },
   );
 
@@ -99,7 +100,9 @@ export default async function exportRoutes(app: FastifyInstance): Promise<void> 
       },
     },
     async (req, reply) => {
-      const { dvc_no, from, to } = req.query;
+      const { dvc_no } = req.query;
+      const from = isoTime(req.query.from, "from");
+      const to = isoTime(req.query.to, "to");
       const range = new Date(to).getTime() - new Date(from).getTime();
       if (!(range > 0)) throw badRequest("to must be after from");
       if (range > app.cfg.exportMaxRangeMs) throw badRequest(`range: at most ${Math.round(app.cfg.exportMaxRangeMs / 86400_000)} days per file`);

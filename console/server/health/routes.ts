@@ -1,7 +1,7 @@
 // Component health (run-time/action counters against rated life, bands, projected replacement
 // date) and reliability (MTBF/MTTR from episodes).
 import type { FastifyInstance } from "fastify";
-import { badRequest, notFound } from "../lib/errors.ts";
+import { badRequest, isoTime, notFound } from "../lib/errors.ts";
 import { DvcNo, errors, Kind, obj, Timestamp, TrainNo } from "../lib/schemas.ts";
 import { band, loadLife } from "./life.ts";
 
@@ -102,7 +102,9 @@ export default async function healthRoutes(app: FastifyInstance): Promise<void> 
       },
     },
     async (req) => {
-      const { from, to, by, kind, train_no } = req.query;
+      const { by, kind, train_no } = req.query;
+      const from = isoTime(req.query.from, "from");
+      const to = isoTime(req.query.to, "to");
       const hours = (new Date(to).getTime() - new Date(from).getTime()) / 3600_000;
       if (!(hours > 0)) throw badRequest("to must be after from");
       if (hours > 24 * 800) throw badRequest("range: at most 800 days");

@@ -17,6 +17,14 @@ export const notFound = (msg = "not found") => new HttpError(404, "not_found", m
 export const forbidden = (msg = "forbidden") => new HttpError(403, "forbidden", msg);
 export const conflict = (msg: string) => new HttpError(409, "conflict", msg);
 
+/** A client's timestamp as UTC ISO text, so PostgreSQL never sees an offset it refuses (e.g. +22:00,
+ *  which JSON Schema's date-time allows and PostgreSQL does not). */
+export function isoTime(s: string, name = "time"): string {
+  const d = new Date(s);
+  if (Number.isNaN(d.getTime())) throw badRequest(`${name}: not a valid date-time`);
+  return d.toISOString();
+}
+
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | HttpError, req, reply) => {
     if (err instanceof HttpError) {
@@ -25,6 +33,12 @@ export function installErrorHandler(app: FastifyInstance): void {
     const fe = err as FastifyError;
     if (fe.validation) {
       return reply.code(400).send({ error: "bad_request", message: `${fe.validationContext ?? "request"} ${fe.validation[0]?.instancePath ?? ""} ${fe.validation[0]?.message ?? "is invalid"}`.replace(/\s+/g, " ").trim() });
+    }
+    // PostgreSQL data exceptions (class 22: a value out of range, a bad date) are the request's fault.
+    const sqlState = (err as { code?: unknown }).code;
+    if (typeof sqlState === "string" && /^22[0-9A-Z]{3}$/.test(sqlState)) {
+      req.log.warn({ err }, "request refused by a data exception");
+      return reply.code(400).send({ error: "bad_request", message: "a value is out of range" });
     }
     const status = typeof fe.statusCode === "number" ? fe.statusCode : 500;
     if (status >= 400 && status < 500) {
