@@ -85,9 +85,18 @@ async function timeIt(s: Session, url: string): Promise<number> {
   return performance.now() - t;
 }
 
+/** utime + stime (clock ticks, 100/s) of a process and its descendants (tsx runs node as a child). */
 function cpuTicks(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return Number(f[11]) + Number(f[12]); // utime + stime, clock ticks (100/s)
+  let ticks = 0;
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    ticks = Number(f[11]) + Number(f[12]);
+    const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean);
+    for (const k of kids) ticks += cpuTicks(Number(k));
+  } catch {
+    // the process ended
+  }
+  return ticks;
 }
 
 async function main(): Promise<void> {
