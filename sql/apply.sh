@@ -11,6 +11,12 @@
 #   RETENTION_FRAMES (365 days; by arrival for misdated frames), RETENTION_FRAME_DEAD_LETTERS (30 days),
 #   RETENTION_PREDICTIONS (365 days; pro_/dev_predict by run), RETENTION_PREDICT_DEAD_LETTERS (30 days)
 set -euo pipefail
+# One parse of a boolean for the whole bundle (config/settings.yaml): exactly true or false.
+dev="${DEV_MODE:-false}"
+if [[ "$dev" != true && "$dev" != false ]]; then
+  echo "sql: DEV_MODE=\"$dev\": must be exactly true or false" >&2
+  exit 2
+fi
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 URL="${TSDB_URL:-postgres://nb67@127.0.0.1:15432/nb67?sslmode=disable}"
 PSQL=(psql "$URL" -X -q -v ON_ERROR_STOP=1)
@@ -40,13 +46,12 @@ SQL
 
 TSDB_URL="$URL" bash "$ROOT/sql/migrate.sh" "$@"
 
-dev="$(echo "${DEV_MODE:-false}" | tr '[:upper:]' '[:lower:]' | tr -d ' ')"
 "${PSQL[@]}" -v device_tz="${DEVICE_TZ:-Asia/Shanghai}" -v parse_tz="${PARSE_TZ:-UTC}" -v dev="$dev" "${RETENTION[@]}" <<'SQL'
 INSERT INTO nb67_settings (key, value) VALUES ('device_tz', :'device_tz'), ('parse_tz', :'parse_tz'),
   ('retention_frames', :'r_frames'), ('retention_frame_dead_letters', :'r_dl'),
   ('retention_predictions', :'r_pred'), ('retention_predict_dead_letters', :'r_pdl')
 ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
-SELECT (:'dev' IN ('true', '1', 'yes')) AS dev_mode \gset
+SELECT (:'dev' = 'true') AS dev_mode \gset
 \if :dev_mode
 CREATE INDEX IF NOT EXISTS macda_dvc_parse_time ON macda (dvc_no, parse_time);
 \endif
