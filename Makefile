@@ -12,10 +12,11 @@ CONNECT ?= $(CURDIR)/.tools/bin/redpanda-connect
         bench bench-decode bench-decode-profile bench-e2e bench-predict bench-baselines clean
 
 help:
-	@echo "make run    - install what is missing, start Kafka + PostgreSQL + Connect + simulator"
-	@echo "make test   - install what is missing, lint, unit, config and integration tests"
+	@echo "make run    - install what is missing, start Kafka + PostgreSQL + Connect + simulator + console"
+	@echo "make test   - install what is missing, lint, unit, config, integration, browser tests and API fuzzing"
 	@echo "make stop   - stop everything make run started (same as stack-down)"
-	@echo "other: setup build gen stack-up stack-down stack-status lint bench bench-decode bench-decode-profile bench-e2e bench-predict bench-baselines"
+	@echo "other: setup build gen stack-up stack-down stack-status lint console console-web console-screenshots"
+	@echo "bench: bench-decode bench-decode-profile bench-e2e bench-predict bench-baselines bench-console bench-console-web bench-edge"
 
 ## ---- install (idempotent, pinned) -----------------------------------------
 setup: deps connect kafka postgres monitoring mqtt
@@ -80,9 +81,12 @@ console: deps
 	@TSDB_URL="$${TSDB_URL:-postgres://nb67@127.0.0.1:15432/nb67?sslmode=disable}" sql/apply.sh >/dev/null
 	npx tsx console/server/main.ts
 
-# Console latency/CPU on a fleet-sized scratch database (BENCH_* variables in bench/console.ts).
+# Console latency/CPU on a fleet-sized scratch database (BENCH_* variables in bench/console.ts),
+# then the web app's figures (bench-console-web).
 bench-console: setup build
+	@tools/stack/stack.sh up
 	npx tsx bench/console.ts
+	$(MAKE) --no-print-directory bench-console-web
 
 wasm: build
 
