@@ -10,6 +10,13 @@ CONNECT="${CONNECT:-$PWD/.tools/bin/redpanda-connect}"
 mkdir -p .reports
 passed=0 failed=0 status=0
 
+# A stack that `make run` started stays up; one that the tests started is stopped at the end, so
+# `make test` leaves no process behind (Kafka, PostgreSQL, Mosquitto, Connect, console).
+stack_was_up=false
+if tools/stack/postgres.sh status >/dev/null 2>&1 && tools/kafka/kafka.sh status >/dev/null 2>&1; then stack_was_up=true; fi
+stop_stack() { [[ $stack_was_up == true ]] || tools/stack/stack.sh down >/dev/null || echo "tests: stack did not stop cleanly" >&2; }
+trap stop_stack EXIT
+
 count_vitest() { # $1 = json report; adds to the totals
   if [[ -s "$1" ]]; then
     read -r p f < <(node -e 'const r=require(process.argv[1]);console.log(r.numPassedTests, r.numFailedTests + (r.numTotalTestSuites && !r.success && r.numFailedTests===0 ? 1 : 0))' "$(realpath "$1")")
