@@ -105,7 +105,7 @@ export default async function pipelineRoutes(app: FastifyInstance): Promise<void
         q("SELECT count(*) FILTER (WHERE received_at > now() - interval '1 hour')::int AS h, count(*)::int AS d FROM predict_dead_letter WHERE received_at > now() - interval '1 day'"),
         q(`SELECT count(*)::int AS pending, count(*) FILTER (WHERE last_error IS NOT NULL)::int AS failing, min(created_at) AS oldest,
                   (SELECT max(sent_at) FROM report_outbox) AS last_delivery,
-                  (SELECT last_error FROM report_outbox WHERE last_error IS NOT NULL AND sent_at IS NULL ORDER BY id DESC LIMIT 1) AS last_error
+                  (SELECT last_error FROM report_outbox WHERE last_error IS NOT NULL AND sent_at IS NULL AND cancelled_at IS NULL ORDER BY id DESC LIMIT 1) AS last_error
              FROM report_outbox WHERE sent_at IS NULL AND cancelled_at IS NULL`),
         q("SELECT max(done_until) FILTER (WHERE level = '1m') AS m, max(done_until) FILTER (WHERE level = '1h') AS h FROM rollup_state"),
       ]);
