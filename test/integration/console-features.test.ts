@@ -1,6 +1,7 @@
 // Console features computed from seeded data in a private database: component health against the
-// rated life in config/component-life.yaml, MTBF/MTTR from closed episodes, and pipeline health
-// (Connect readiness from a real HTTP server, dead letters and the platform outbox). Every
+// rated life in config/component-life.yaml, MTBF/MTTR from closed episodes, pipeline health
+// (Connect readiness from a real HTTP server, dead letters and the platform outbox), the threshold
+// backtest (exact episode counts of one rule) and a prediction episode's explanation. Every
 // expected value is derived here from what the test seeded, not copied from an answer.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -257,4 +258,102 @@ describe("pipeline health", () => {
     expect(p2.outbox.last_delivery).toBe(sentNow.toISOString());
     expect(p2.outbox.oldest_pending).toBe(pending[1].created.toISOString());
   });
+});
+
+// Prediction rule f_fas (from config/predict-rules.yaml): fires when round(p80 |fas_u1 - fas_u2| @5m)
+// exceeds temp_diff_max. Rows are seeded as the legacy (scaled) record values, in °C.
+const rules = parse(readFileSync(path.join(REPO_ROOT, "config/predict-rules.yaml"), "utf8")) as { f_fas: { temp_diff_max: number; decimals: number } };
+const T = rules.f_fas.temp_diff_max;
+
+describe("threshold backtest and prediction explanation", () => {
+  let eng: Session;
+  beforeAll(async () => {
+    await addUser(pool, "eng", "engineer", "test", "engineer-password-features-1");
+    eng = new Session(c.url);
+    expect((await eng.login("eng", "engineer-password-features-1")).status).toBe(200);
+  });
+
+  it("counts more f_fas episodes with a lower temp_diff_max than the factory value and fewer with a higher one, exactly", async () => {
+    const DEV = "0900401";
+    const now = Math.floor(Date.now() / 1000) * 1000;
+    // days=1: the backtest runs at now - i * step (96 runs); each seeded segment sits 1-4 minutes
+    // before one run, so only that run's window (-5 min .. +5 min) sees it.
+    const step = (86400 / 96) * 1000;
+    const mid = T - 1;
+    const high = T + 2;
+    const pattern = [high, 0, mid, 0, high, mid, 0, high]; // runs i = 8 .. 1, oldest first
+    const recs = [];
+    for (let k = 0; k < pattern.length; k++) {
+      const runAt = now - (pattern.length - k) * step;
+      for (let s = 60; s <= 240; s += 10) recs.push(record(DEV, new Date(runAt - s * 1000), { set: { fas_u2: 20, fas_u1: 20 + pattern[k] } }));
+    }
+    await store(pool, recs);
+    const edges = (thr: number) => pattern.filter((d, k) => d > thr && !(k > 0 && pattern[k - 1] > thr)).length;
+    const bt = async (value: number | null) => {
+      const r = await eng.send("POST", "/api/thresholds/backtest", { changes: { f_fas: { temp_diff_max: value } }, days: 1, dvc_no: DEV });
+      expect(r.status).toBe(200);
+      return r.json();
+    };
+    const lower = await bt(T - 2);
+    const higher = await bt(T + 4);
+    const factory = await bt(null);
+    expect(lower.runs).toBe(96);
+    expect(lower.devices).toBe(1);
+    const ff = (x: any) => x.by_rule.f_fas ?? 0;
+    expect(ff(factory.current)).toBe(edges(T));
+    expect(ff(factory.proposed)).toBe(edges(T));
+    expect(ff(lower.current)).toBe(edges(T));
+    expect(ff(lower.proposed)).toBe(edges(T - 2));
+    expect(ff(higher.proposed)).toBe(edges(T + 4));
+    expect(edges(T - 2)).toBeGreaterThan(edges(T));
+    expect(edges(T + 4)).toBeLessThan(edges(T));
+    // the other rules do not change with f_fas's parameter
+    expect(lower.proposed.episodes - ff(lower.proposed)).toBe(lower.current.episodes - ff(lower.current));
+    // an invalid proposal is refused with the module's reason
+    const bad = await eng.send("POST", "/api/thresholds/backtest", { changes: { f_fas: { decimals: -5 } }, days: 1 });
+    expect(bad.status).toBe(400);
+  }, 120_000);
+
+  it("explains a prediction episode: the condition that fired, the window value and the thresholds in force", async () => {
+    const DEV = "0900501";
+    const start = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 20 * 60_000);
+    const diff = T + 2; // whole degrees: the explanation reports the window value as the rule rounds it
+    const recs = [];
+    for (let s = 0; s <= 240; s += 10) recs.push(record(DEV, new Date(start.getTime() - s * 1000), { set: { fas_u2: 21, fas_u1: 21 + diff } }));
+    await store(pool, recs);
+    const key = (await pool.query("SELECT event_key FROM report_alert_source WHERE source = 'f_fas' AND kind = 'predict'")).rows[0].event_key;
+    const ins = await pool.query(
+      "INSERT INTO report_event (dvc_no, train_no, carriage, event_key, source_kind, code, start_time, status) VALUES ($1, $2, 1, $3, 'predict', $3, $4, 'open') RETURNING id",
+      [DEV, DEV.slice(0, 5), key, start],
+    );
+    const id = ins.rows[0].id;
+    const d = await eng.json(`/api/episodes/${id}`);
+    expect(d.episode.kind).toBe("warning");
+    const x = d.explanation;
+    expect(x).not.toBeNull();
+    expect(x.skipped).toBeNull();
+    expect(x.thresholds_version).toBe(0);
+    expect(x.rules.map((r: { flag: string }) => r.flag)).toEqual(["f_fas"]);
+    const rule = x.rules[0];
+    expect(rule.fired).toBe(true);
+    expect(rule.thresholds).toEqual(rules.f_fas);
+    const w = rule.windows.find((v: { name: string }) => v.name === "fas_sub");
+    expect(w.window).toBe("5m");
+    expect(Math.abs(w.value)).toBeCloseTo(diff, 1);
+    expect(d.signals.series.map((s: { field: string }) => s.field).sort()).toEqual(["fas_u1", "fas_u2"]);
+
+    // thresholds in force: raise temp_diff_max above the seeded difference -> the same window no longer fires
+    const put = await eng.send("PUT", "/api/thresholds", { changes: { f_fas: { temp_diff_max: diff + 1 } }, reason: "explanation test" });
+    expect(put.status).toBe(200);
+    try {
+      const d2 = await eng.json(`/api/episodes/${id}`);
+      const r2 = d2.explanation.rules[0];
+      expect(d2.explanation.thresholds_version).toBe((await put.json()).version);
+      expect(r2.thresholds.temp_diff_max).toBe(diff + 1);
+      expect(r2.fired).toBe(false);
+      expect(Math.abs(r2.windows.find((v: { name: string }) => v.name === "fas_sub").value)).toBeCloseTo(diff, 1);
+    } finally {
+      expect((await eng.send("POST", "/api/thresholds/reset", { reason: "explanation test done" })).status).toBe(200);
+    }
+  }, 120_000);
 });

@@ -12,11 +12,12 @@ const Val = { anyOf: [Num, { type: "array", minItems: 1, maxItems: 32, items: Nu
 const DiffSchema = { type: "array", items: obj({ group: { type: "string" }, name: { type: "string" }, factory: {}, before: {}, after: {} }, ["group", "name", "factory", "before", "after"]) } as const;
 const engineer = { role: "engineer" as const };
 
-/** Body schema of a change set, built from the factory file: only known groups and names. */
+/** Body schema of a change set, built from the factory file: only known groups and names. A null must
+ *  match a type list, not a later anyOf branch: with coerceTypes the number branch turns null into 0. */
 function changeSchema(factory: Params, nullable: boolean) {
   return obj(
     Object.fromEntries(
-      Object.entries(factory).map(([g, kv]) => [g, obj(Object.fromEntries(Object.keys(kv).map((n) => [n, nullable ? { anyOf: [Num, { type: "array", minItems: 1, maxItems: 32, items: Num }, { type: "null" }] } : Val])))]),
+      Object.entries(factory).map(([g, kv]) => [g, obj(Object.fromEntries(Object.keys(kv).map((n) => [n, nullable ? { anyOf: [{ ...Num, type: ["number", "null"] }, { type: "array", minItems: 1, maxItems: 32, items: Num }] } : Val])))]),
     ),
   );
 }
