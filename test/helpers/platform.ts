@@ -24,6 +24,11 @@ export const ROOT: string =
   process.env.NB67_ROOT ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const VECTORS: string = path.resolve(ROOT, "test/fixtures/legacy");
 
+/** The platform endpoints' paths, as the pipelines' default URLs name them (tests serve them locally). */
+export const FAULT_PATH = "/gate/METRO-PHM/api/faultRecordsSubsystem/saveRecord";
+export const LIFE_PATH = "/gate/METRO-PHM/api/devices/status/train/saveOrUpdate";
+export const STATUS_PATH = "/gate/METRO-SELFCHECK-SUBSYSTEM/api/faultRecordsSubsystem/saveStatus";
+
 // ---------------------------------------------------------------------------------------------
 // The platform
 

@@ -20,7 +20,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeKafka, createTopic, deleteTopic, kafkaClient, listTopics } from "../helpers/kafka.ts";
-import { PREDICT_FLAGS, startPlatform, type Platform } from "../helpers/platform.ts";
+import { FAULT_PATH, PREDICT_FLAGS, startPlatform, type Platform } from "../helpers/platform.ts";
 import { createTestDatabase, REPO_ROOT, type TestDatabase } from "../helpers/stack.ts";
 import { FrameSimulator, parseScenarios } from "../../tools/sim/sim.ts";
 import { LOG_DIR, names, pipelineEnv, query, startConnect, stopConnect, waitFor, type ConnectProc } from "./ingest-support.ts";
@@ -31,7 +31,6 @@ const LEAK_CODE = "HVAC201"; // HVAC101 template, carriage 2
 const FILTER_CODE = "HVAC410"; // HVAC110 template, carriage 4
 const INTERVAL_S = 5;
 const BACKFILL_MIN = 31;
-const FAULT_PATH = "/gate/METRO-PHM/api/faultRecordsSubsystem/saveRecord";
 const PROFILE = process.env.CHAIN_PREDICT_PROFILE ?? "default";
 
 const n = names("chain");

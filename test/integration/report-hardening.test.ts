@@ -25,12 +25,12 @@ import {
   type ConnectProc,
   type Platform,
   type ReportDb,
+  FAULT_PATH,
+  LIFE_PATH,
 } from "../helpers/platform.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/stack.ts";
 import { createTemplateRow } from "../helpers/template-row.ts";
 
-const FAULT_PATH = "/gate/METRO-PHM/api/faultRecordsSubsystem/saveRecord";
-const LIFE_PATH = "/gate/METRO-PHM/api/devices/status/train/saveOrUpdate";
 type Item = Record<string, unknown>;
 
 let db: ReportDb | undefined;

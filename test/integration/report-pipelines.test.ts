@@ -21,11 +21,11 @@ import {
   type ConnectProc,
   type Platform,
   type ReportDb,
+  FAULT_PATH,
+  LIFE_PATH,
+  STATUS_PATH,
 } from "../helpers/platform.ts";
 
-const FAULT_PATH = "/gate/METRO-PHM/api/faultRecordsSubsystem/saveRecord";
-const LIFE_PATH = "/gate/METRO-PHM/api/devices/status/train/saveOrUpdate";
-const STATUS_PATH = "/gate/METRO-SELFCHECK-SUBSYSTEM/api/faultRecordsSubsystem/saveStatus";
 
 type Item = Record<string, unknown>;
 interface VectorFile {

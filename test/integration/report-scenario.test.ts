@@ -15,10 +15,9 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { FrameSimulator, parseScenarios } from "../../tools/sim/sim.ts";
-import { ROOT, VECTORS, startConnect, startPlatform, type ConnectProc, type Platform } from "../helpers/platform.ts";
+import { FAULT_PATH, ROOT, VECTORS, startConnect, startPlatform, type ConnectProc, type Platform } from "../helpers/platform.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/stack.ts";
 
-const FAULT_PATH = "/gate/METRO-PHM/api/faultRecordsSubsystem/saveRecord";
 const ready =
   existsSync(path.join(ROOT, "sql/apply.sh")) &&
   existsSync(path.join(ROOT, "dist/nb67.wasm")) &&
