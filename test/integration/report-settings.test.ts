@@ -28,18 +28,36 @@ async function runPipeline(file: string, env: Record<string, string>, waitMs = 8
 }
 
 const PIPES = [
-  ["faultreport.yaml", "fault report", "SEND_FAULT_RECORD"],
-  ["lifereport.yaml", "life report", "SEND_LIFE_RECORD"],
-  ["status.yaml", "status", "SEND_STATUS_RECORD"],
+  ["faultreport.yaml", "fault report", "SEND_FAULT_RECORD", "FAULT_RECORD_URL"],
+  ["lifereport.yaml", "life report", "SEND_LIFE_RECORD", "LIFE_RECORD_URL"],
+  ["status.yaml", "status", "SEND_STATUS_RECORD", "SYS_STATUS_URL"],
 ] as const;
 
+// Nothing listens there: the control runs only need a URL that is not the placeholder.
+const SOME_PLATFORM = "http://127.0.0.1:9/platform";
+
 describe("report pipelines: invalid settings stop the process at start with the reason", () => {
-  it.each(PIPES)("control: %s with valid settings and the database down keeps running", async (file, _n, sw) => {
-    const r = await runPipeline(file, { DEV_MODE: "false", [sw]: "true" }, 5_000);
+  it.each(PIPES)("control: %s with valid settings and the database down keeps running", async (file, _n, sw, url) => {
+    const r = await runPipeline(file, { DEV_MODE: "false", [sw]: "true", [url]: SOME_PLATFORM }, 5_000);
     expect(r.code, r.log).toBeNull();
   }, 30_000);
 
-  for (const [file, name, sw] of PIPES) {
+  for (const [file, name, sw, url] of PIPES) {
+    // The default endpoint is a placeholder (.invalid): sending to it would only fill the outbox.
+    it(`${file}: ${sw}=true with the placeholder ${url} is refused`, async () => {
+      const r = await runPipeline(file, { [sw]: "true" });
+      expect(r.code, r.log).not.toBeNull();
+      expect(r.code).not.toBe(0);
+      expect(r.log).toContain(`${name}: refusing to run, invalid setting: `);
+      expect(r.log).toContain(`${sw}=true needs ${url} set to the platform's endpoint`);
+    }, 30_000);
+
+    it(`${file}: ${url} that is not an http(s) URL is refused, even with sending off`, async () => {
+      const r = await runPipeline(file, { [sw]: "false", [url]: "ftp://platform.example/x" });
+      expect(r.code, r.log).not.toBeNull();
+      expect(r.log).toContain(`${url} must be an http:// or https:// URL, got \\"ftp://platform.example/x\\"`);
+    }, 30_000);
+
     it.each(["yes", "1", "on", "True"])(`${file}: DEV_MODE=%s is refused`, async (v) => {
       const r = await runPipeline(file, { DEV_MODE: v });
       expect(r.code, r.log).not.toBeNull();
