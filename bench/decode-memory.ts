@@ -12,7 +12,7 @@ const m = await loadModule(process.env.NB67_WASM ?? join(ROOT, "dist", "nb67.was
 const real = new Uint8Array(readFileSync(join(VECTORS, "real", "frame-260203.bin")));
 const next = rng(10_000_000);
 const pool = fillRandom(new Uint8Array(8192), next);
-const metas: Record<string, string>[] = [{}, { nb67_validate: "strict" }, { nb67_validate: "header" }, { nb67_validate: "bogus" }];
+const metas: Record<string, string>[] = [{}, { nb67_decode: "validate=strict" }, { nb67_decode: "validate=header;row=true;envelope=true;parse_time=2026-12-04 08:00:00" }, { nb67_decode: "validate=bogus" }];
 const t = Date.now();
 let at10k = 0;
 let decoded = 0;

@@ -26,7 +26,7 @@ const m = await loadModule("dist/nb67.wasm");
 const sim = new FrameSimulator({ trains: 17, start: Date.now() - 86400_000, seed: 3 });
 const lines = [];
 for (const f of sim.frames(600)) {
-  const r = m.call("decode", f.frame, { nb67_validate: "none" });
+  const r = m.call("decode", f.frame, { nb67_decode: "validate=none" });
   const rec = JSON.parse(Buffer.from(r.body).toString());
   rec.msg_calc_parse_time = new Date(f.tMs).toISOString().slice(0, 19).replace("T", " ");
   lines.push(JSON.stringify({ schema: { type: "struct", name: "ACSignal" }, payload: rec }));

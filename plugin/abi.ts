@@ -52,13 +52,23 @@ export function getMeta(key: string): string {
   return String.UTF8.decodeUnsafe(<usize>(v >>> 32), len);
 }
 
+/** A metadata key encoded once (at instance start) into a block outside the GC, for the hot path. */
+export class MetaKey {
+  ptr: usize;
+  len: usize;
+  constructor(key: string) {
+    this.len = <usize>String.UTF8.byteLength(key);
+    this.ptr = heap.alloc(this.len);
+    String.UTF8.encodeUnsafe(changetype<usize>(key), key.length, this.ptr);
+  }
+}
+
 /**
  * Metadata value as raw bytes in module memory, packed as (ptr << 32) | len; len 0 when absent.
  * The host allocated the buffer and frees it after the call, so it is valid until then.
  */
-export function getMetaRaw(key: string): u64 {
-  const kLen = writeKey(key);
-  return v0_msg_get_meta(keyBuf, kLen);
+export function getMetaRaw(key: MetaKey): u64 {
+  return v0_msg_get_meta(key.ptr, key.len);
 }
 
 // ---- outbound ------------------------------------------------------------
@@ -94,9 +104,8 @@ export function setMeta(key: string, value: string): void {
 }
 
 /** Set a metadata key to raw bytes already in module memory. */
-export function setMetaBytes(key: string, ptr: usize, len: usize): void {
-  const kLen = writeKey(key);
-  v0_msg_set_meta(keyBuf, kLen, ptr, len);
+export function setMetaKey(key: MetaKey, ptr: usize, len: usize): void {
+  v0_msg_set_meta(key.ptr, key.len, ptr, len);
 }
 
 // ---- body writer -----------------------------------------------------------
@@ -170,4 +179,14 @@ export function setErrorOnAbort(message: string): void {
 @inline
 export function finish(): void {
   __collect();
+}
+
+/**
+ * abort() of every module (`--use abort=plugin/abi/onAbort`, so no module imports anything from `env`).
+ * Reached only on an internal bug (a failed assertion or an out-of-range access): say so on the
+ * message, then trap so Connect flags the batch.
+ */
+export function onAbort(message: string | null, fileName: string | null, line: u32, column: u32): void {
+  setErrorOnAbort("internal error in the nb67 module" + (message !== null ? ": " + message : ""));
+  unreachable();
 }

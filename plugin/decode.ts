@@ -4,24 +4,32 @@
 // - success: body = JSON object with the 228 legacy fields in legacy order (bits 0/1, ÷10 rule), then
 //   msg_calc_train_no, msg_calc_dvc_no, msg_calc_dvc_time, then — only for bodies of at least 498 bytes —
 //   the five extended fields. No msg_calc_parse_time (no clock here; the pipeline adds it).
-//   Metadata nb67_dvc_no, nb67_train_no, nb67_dvc_time (legacy string) and nb67_dvc_ts (the same
-//   instant, zero-padded ISO-8601 local time without zone; set only when it is a real calendar instant).
+//   Metadata nb67_dvc_no (legacy device number) and nb67_dvc_ts (the device time as zero-padded
+//   ISO-8601 local time without zone; set only when it is a real calendar instant). The train number
+//   and the legacy time text are in the body only (docs/deviations.md D5).
 // - rejection: body unchanged, metadata nb67_error = reason. Never traps.
-// - validation by metadata nb67_validate: "" (absent) or none = what legacy accepts; header = also
-//   the 0x2C 0x01 marker and msg_length == body length; strict = header + plausible source-device and
-//   device-clock date/time. Any other value is rejected with a reason.
-// - optional, for the ingest pipeline's hot path (docs/deviations.md D8): metadata nb67_parse_time
-//   (the pipeline's clock, e.g. "2026-11-22 19:00:00") is written as msg_calc_parse_time right after
-//   msg_calc_dvc_time, and nb67_envelope=true wraps the record in the legacy envelope
-//   {"schema":{"type":"struct","name":"ACSignal"},"payload":…}. Absent, the output is exactly the
-//   contract above. Doing this here instead of a Bloblang string edit saves ~40% of the ingest CPU.
-// - optional, for the store (docs/deviations.md D9): nb67_row=true asks for metadata nb67_row = the
-//   record as a PostgreSQL row literal of the raw stored values, in the column order of the
-//   generated type macda_row_shape: (legacy raw values,"dvc_no","dvc_time","parse_time"|empty,
-//   extended raw values|empty). Ingest sends it as a header of signal-parsed; the bulk store parses
-//   it ~3x cheaper than the JSON. Any other value than true/false rejects the frame with a reason.
+// - options: ONE metadata value, nb67_decode, read once per message: entries name=value separated by
+//   ";", each name at most once, absent/empty = all defaults. Every Connect host call costs more than
+//   the decoding of a field group (docs/architecture.md, "Host interface"), so options are not read
+//   key by key; they are not cached per instance either, because Connect hands any pooled instance any
+//   message, and a message must never be decoded with another message's options.
+//   - validate=none|header|strict (default none = what legacy accepts): header = also the 0x2C 0x01
+//     marker and msg_length == body length; strict = header + plausible source-device and device-clock
+//     date/time.
+//   - for the ingest pipeline's hot path (docs/deviations.md D8): parse_time=<the pipeline's clock, e.g.
+//     2026-11-22 19:00:00> is written as msg_calc_parse_time right after msg_calc_dvc_time, and
+//     envelope=true wraps the record in the legacy envelope
+//     {"schema":{"type":"struct","name":"ACSignal"},"payload":…}. Absent, the output is exactly the
+//     contract above. Doing this here instead of a Bloblang string edit saves ~40% of the ingest CPU.
+//   - for the store (docs/deviations.md D9): row=true asks for metadata nb67_row = the record as a
+//     PostgreSQL row literal of the raw stored values, in the column order of the generated type
+//     macda_row_shape: (legacy raw values,"dvc_no","dvc_time","parse_time"|empty, extended raw
+//     values|empty). Ingest sends it as a header of signal-parsed; the bulk store parses it ~3x
+//     cheaper than the JSON.
+//   An empty value is the default. Any other name or value rejects the frame with a reason, before
+//   any other check.
 // The layout-dependent part (offsets, keys, scaling) is generated into ./generated/layout.ts.
-import { bodyLen, bodyPtr, finish, getMeta, getMetaRaw, readBody, setBody, setMeta, setMetaBytes } from "./abi";
+import { bodyLen, bodyPtr, finish, getMetaRaw, MetaKey, readBody, setBody, setMeta, setMetaKey } from "./abi";
 import {
   EXTENDED_KEYS,
   EXTENDED_MIN_LENGTH,
@@ -73,22 +81,102 @@ const MODE_NONE: i32 = 0;
 const MODE_HEADER: i32 = 1;
 const MODE_STRICT: i32 = 2;
 
+// Metadata keys, encoded once per instance (static data, not per message state).
+const K_DECODE = new MetaKey("nb67_decode");
+const K_ROW = new MetaKey("nb67_row");
+const K_DVC_NO = new MetaKey("nb67_dvc_no");
+const K_DVC_TS = new MetaKey("nb67_dvc_ts");
+
+// The options of the current message (reset by readOptions() at the start of every call).
+let mode = MODE_NONE;
+let envelope = false;
+let row = false;
+let ptPtr: usize = 0;
+let ptLen: usize = 0;
+
 export function decode(): void {
   readBody();
-  const reason = decodeFrame(bodyPtr, bodyLen);
+  let reason = readOptions();
+  if (reason === null) reason = decodeFrame(bodyPtr, bodyLen);
   if (reason !== null) setMeta("nb67_error", reason);
   finish();
 }
 
-/** Decode the frame at p (n bytes); returns null on success or the rejection reason. */
-function decodeFrame(p: usize, n: usize): string | null {
-  const v = getMeta("nb67_validate");
-  let mode = MODE_NONE;
-  if (v == "" || v == "none") mode = MODE_NONE;
-  else if (v == "header") mode = MODE_HEADER;
-  else if (v == "strict") mode = MODE_STRICT;
-  else return 'unknown nb67_validate "' + v + '": expected none, header or strict';
+const SEEN_VALIDATE: u32 = 1;
+const SEEN_ENVELOPE: u32 = 2;
+const SEEN_ROW: u32 = 4;
+const SEEN_PARSE_TIME: u32 = 8;
 
+/** Parse nb67_decode (one host call); returns null or the rejection reason. */
+function readOptions(): string | null {
+  mode = MODE_NONE;
+  envelope = false;
+  row = false;
+  ptPtr = 0;
+  ptLen = 0;
+  const v = getMetaRaw(K_DECODE);
+  const p = <usize>(v >>> 32);
+  const n = <usize>(v & 0xffffffff);
+  let seen: u32 = 0;
+  let i: usize = 0;
+  while (i < n) {
+    let end = i;
+    while (end < n && load<u8>(p + end) != 0x3b) end++; // ;
+    if (end > i) {
+      let eq = i;
+      while (eq < end && load<u8>(p + eq) != 0x3d) eq++; // =
+      if (eq == end) return "nb67_decode entry " + quoted(p + i, end - i) + " is not name=value";
+      const np = p + i;
+      const nl = eq - i;
+      const vp = eq + 1 + p;
+      const vl = end - eq - 1;
+      let bit: u32 = 0;
+      if (bytesAre(np, nl, "validate")) {
+        bit = SEEN_VALIDATE;
+        if (vl == 0 || bytesAre(vp, vl, "none")) mode = MODE_NONE;
+        else if (bytesAre(vp, vl, "header")) mode = MODE_HEADER;
+        else if (bytesAre(vp, vl, "strict")) mode = MODE_STRICT;
+        else return "unknown nb67_decode validate " + quoted(vp, vl) + ": expected none, header or strict";
+      } else if (bytesAre(np, nl, "envelope")) {
+        bit = SEEN_ENVELOPE;
+        if (bytesAre(vp, vl, "true")) envelope = true;
+        else if (vl != 0 && !bytesAre(vp, vl, "false")) return "unknown nb67_decode envelope " + quoted(vp, vl) + ": expected true or false";
+      } else if (bytesAre(np, nl, "row")) {
+        bit = SEEN_ROW;
+        if (bytesAre(vp, vl, "true")) row = true;
+        else if (vl != 0 && !bytesAre(vp, vl, "false")) return "unknown nb67_decode row " + quoted(vp, vl) + ": expected true or false";
+      } else if (bytesAre(np, nl, "parse_time")) {
+        bit = SEEN_PARSE_TIME;
+        if (vl > MAX_PARSE_TIME_LENGTH || !plainText(vp, vl)) {
+          return "nb67_decode parse_time must be at most 64 printable ASCII characters without quotes or backslashes";
+        }
+        ptPtr = vp;
+        ptLen = vl;
+      } else {
+        return "unknown nb67_decode option " + quoted(np, nl) + ": expected validate, envelope, row or parse_time";
+      }
+      if (seen & bit) return "nb67_decode names " + quoted(np, nl) + " twice";
+      seen |= bit;
+    }
+    i = end + 1;
+  }
+  return null;
+}
+
+/** The n bytes at p equal the ASCII string s. */
+function bytesAre(p: usize, n: usize, s: string): bool {
+  if (n != <usize>s.length) return false;
+  for (let i: usize = 0; i < n; i++) if (<u32>load<u8>(p + i) != <u32>s.charCodeAt(<i32>i)) return false;
+  return true;
+}
+
+/** Up to 64 bytes at p as a quoted string for a reason (only on the rejection path). */
+function quoted(p: usize, n: usize): string {
+  return '"' + String.UTF8.decodeUnsafe(p, min<usize>(n, 64)) + (n > 64 ? '…"' : '"');
+}
+
+/** Decode the frame at p (n bytes) with the options readOptions() set; returns null on success or the rejection reason. */
+function decodeFrame(p: usize, n: usize): string | null {
   if (n < LEGACY_MIN_LENGTH) {
     return "frame too short: " + u(n) + " bytes, need " + u(LEGACY_MIN_LENGTH);
   }
@@ -102,21 +190,6 @@ function decodeFrame(p: usize, n: usize): string | null {
     if (<usize>declared != n) {
       return "msg_length " + declared.toString() + " does not match the body length " + u(n);
     }
-  }
-  // Optional outputs (checked before any work so a bad value rejects the frame with a reason).
-  const env = getMeta("nb67_envelope");
-  if (env != "" && env != "true" && env != "false") {
-    return 'unknown nb67_envelope "' + env + '": expected true or false';
-  }
-  const row = getMeta("nb67_row");
-  if (row != "" && row != "true" && row != "false") {
-    return 'unknown nb67_row "' + row + '": expected true or false';
-  }
-  const pt = getMetaRaw("nb67_parse_time");
-  const ptPtr = <usize>(pt >>> 32);
-  const ptLen = <usize>(pt & 0xffffffff);
-  if (ptLen > MAX_PARSE_TIME_LENGTH || !plainText(ptPtr, ptLen)) {
-    return "nb67_parse_time must be at most 64 printable ASCII characters without quotes or backslashes";
   }
 
   if (mode >= MODE_STRICT) {
@@ -134,17 +207,15 @@ function decodeFrame(p: usize, n: usize): string | null {
 
   // ---- the record ----
   let o = OUT;
-  if (env == "true") o = putAscii(o, ENVELOPE_HEAD);
+  if (envelope) o = putAscii(o, ENVELOPE_HEAD);
   o = writeLegacy(p, o);
 
   // msg_calc_train_no = zpad(line, 2) + zpad(train, 3); msg_calc_dvc_no = that + zpad(carriage, 2)
   // (no memory.copy on the hot path: wazero runs it as a call out of the compiled code)
   o = putKeyMsgCalcTrainNo(o);
   store<u8>(o++, 0x22);
-  const trainStart = o;
   o = putPadded(o, trainNo / 1000, 2);
   o = putPadded(o, trainNo % 1000, 3);
-  const trainLen = o - trainStart;
   store<u8>(o++, 0x22);
 
   o = putKeyMsgCalcDvcNo(o);
@@ -173,10 +244,10 @@ function decodeFrame(p: usize, n: usize): string | null {
 
   if (n >= EXTENDED_MIN_LENGTH) o = writeExtended(p, o);
   store<u8>(o++, 0x7d); // }
-  if (env == "true") store<u8>(o++, 0x7d); // } of the envelope
+  if (envelope) store<u8>(o++, 0x7d); // } of the envelope
 
   setBody(OUT, o - OUT);
-  if (row == "true") {
+  if (row) {
     let r = ROW;
     store<u8>(r++, 0x28); // (
     r = writeLegacyRaw(p, r);
@@ -188,13 +259,11 @@ function decodeFrame(p: usize, n: usize): string | null {
     if (n >= EXTENDED_MIN_LENGTH) r = writeExtendedRaw(p, r);
     else for (let i = 0; i < EXTENDED_KEYS; i++) store<u8>(r++, 0x2c); // NULLs
     store<u8>(r++, 0x29); // )
-    setMetaBytes("nb67_row", ROW, r - ROW);
+    setMetaKey(K_ROW, ROW, r - ROW);
   }
-  setMetaBytes("nb67_dvc_no", dvcStart, dvcLen);
-  setMetaBytes("nb67_train_no", trainStart, trainLen);
-  setMetaBytes("nb67_dvc_time", timeStart, timeLen);
+  setMetaKey(K_DVC_NO, dvcStart, dvcLen);
   if (plausible(p, OFF_DVC_TIME_YEAR, OFF_DVC_TIME_MONTH, OFF_DVC_TIME_DAY, OFF_DVC_TIME_HOUR, OFF_DVC_TIME_MINUTE, OFF_DVC_TIME_SECOND)) {
-    setMetaBytes("nb67_dvc_ts", TS, writeIso(p, TS) - TS);
+    setMetaKey(K_DVC_TS, TS, writeIso(p, TS) - TS);
   }
   return null;
 }

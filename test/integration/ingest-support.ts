@@ -153,7 +153,7 @@ export interface Decoded {
 /** What the decoder (dist/nb67.wasm, validation none) makes of a frame. */
 export async function decodeFrame(frame: Buffer): Promise<Decoded> {
   wasm ??= await loadModule(path.join(REPO_ROOT, "dist", "nb67.wasm"));
-  const r = wasm.call("decode", frame, { nb67_validate: "none" });
+  const r = wasm.call("decode", frame, { nb67_decode: "validate=none" });
   if (r.error || r.meta.nb67_error) return { ok: false, error: r.error ?? r.meta.nb67_error };
   const record = JSON.parse(Buffer.from(r.body).toString("utf8"));
   return { ok: true, record, dvcNo: record.msg_calc_dvc_no };

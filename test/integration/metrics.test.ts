@@ -193,7 +193,7 @@ describe("a running stack exports every documented metric with a non-zero value"
     const m = await loadModule(path.join(REPO_ROOT, "dist/nb67.wasm"));
     const frames = [...new FrameSimulator({ trains: 1, start: t0 - 5 * 60_000, seed: 99 }).frames(3)];
     const recs = frames.map((f) => {
-      const r = m.call("decode", f.frame, { nb67_envelope: "true", nb67_parse_time: "2026-12-04 08:00:00" });
+      const r = m.call("decode", f.frame, { nb67_decode: "envelope=true;parse_time=2026-12-04 08:00:00" });
       return JSON.parse(new TextDecoder().decode(r.body)) as { schema: unknown; payload: Record<string, number | string> };
     });
     const variant = (r: (typeof recs)[number], patch: Record<string, number | string>) => JSON.stringify({ ...r, payload: { ...r.payload, ...patch } });

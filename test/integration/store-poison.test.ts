@@ -41,7 +41,7 @@ function decoded(seed: number, n: number): Rec[] {
   const sim = new FrameSimulator({ trains: 1, start: Date.now() - 3600_000, seed });
   const out: Rec[] = [];
   for (const f of sim.frames(n)) {
-    const r = m.call("decode", f.frame, { nb67_row: "true", nb67_envelope: "true", nb67_parse_time: "2026-12-04 08:00:00" });
+    const r = m.call("decode", f.frame, { nb67_decode: "row=true;envelope=true;parse_time=2026-12-04 08:00:00" });
     if (r.meta.nb67_error) throw new Error(r.meta.nb67_error);
     const json = td.decode(r.body);
     const env = JSON.parse(json);

@@ -45,7 +45,7 @@ describe("nb67_store_batch: row literal lines vs JSON lines", () => {
         frame[31] = 13; // msg_src_dvc_month: msg_calc_dvc_time "20yy-13-..." is no date
       }
       i++;
-      const r = m.call("decode", frame, { nb67_row: "true", nb67_envelope: "true", nb67_parse_time: "2026-11-20 08:30:00" });
+      const r = m.call("decode", frame, { nb67_decode: "row=true;envelope=true;parse_time=2026-11-20 08:30:00" });
       if (r.meta.nb67_error) throw new Error(r.meta.nb67_error);
       lines.push({ json: td.decode(r.body), row: r.setMeta.nb67_row });
     }

@@ -43,8 +43,8 @@ describe("fuzz", () => {
         body.set(real.subarray(0, Math.min(len, real.length)));
         for (let k = 0; k < 3; k++) body[next() % len] = next();
       }
-      const mode = modes[next() % 8] ?? ""; // 3/8 of the time no nb67_validate
-      const meta: Record<string, string> = mode === "" && i % 2 === 0 ? {} : { nb67_validate: mode };
+      const mode = modes[next() % 8] ?? ""; // 3/8 of the time no validate option
+      const meta: Record<string, string> = mode === "" && i % 2 === 0 ? {} : { nb67_decode: `validate=${mode}` };
       const res = m.call("decode", body, meta);
       if (res.error) {
         problems.push(`#${i} len ${len}: trap ${res.error}`);

@@ -1,5 +1,5 @@
-// The optional ingest outputs of `decode` (docs/deviations.md D8): nb67_parse_time and
-// nb67_envelope let the ingest pipeline get the legacy Kafka value from the module instead of a
+// The optional ingest outputs of `decode` (docs/deviations.md D8): the nb67_decode options parse_time and
+// envelope let the ingest pipeline get the legacy Kafka value from the module instead of a
 // Bloblang string edit. Absent, the output is the plain contract record (pinned in
 // decode-vectors.test.ts); present, it must equal the legacy envelope built from that record.
 import { readFileSync } from "node:fs";
@@ -37,13 +37,13 @@ function withParseTime(record: Record<string, unknown>, pt: string) {
 describe("decode ingest options", () => {
   const plain = () => JSON.parse(run({}).text);
 
-  it("nb67_parse_time goes right after msg_calc_dvc_time, nothing else changes", () => {
-    const got = run({ nb67_parse_time: PT }).text;
+  it("parse_time goes right after msg_calc_dvc_time, nothing else changes", () => {
+    const got = run({ nb67_decode: `parse_time=${PT}` }).text;
     expect(got).toBe(JSON.stringify(withParseTime(plain(), PT)));
   });
 
-  it("nb67_envelope=true wraps the record in the legacy envelope (key order as legacy)", () => {
-    const got = run({ nb67_envelope: "true", nb67_parse_time: PT }).text;
+  it("envelope=true wraps the record in the legacy envelope (key order as legacy)", () => {
+    const got = run({ nb67_decode: `envelope=true;parse_time=${PT}` }).text;
     const want = { schema: { type: "struct", name: "ACSignal" }, payload: withParseTime(plain(), PT) };
     expect(got).toBe(JSON.stringify(want));
   });
@@ -54,7 +54,7 @@ describe("decode ingest options", () => {
     for (const mode of ["DEV_MODE=True", "DEV_MODE=False"]) {
       const legacy = JSON.parse(example.modes[mode].value_bytes);
       // whole_frame.bin is 538 bytes, so ours also carries the 5 extended fields (D2): drop them
-      const ours = JSON.parse(run({ nb67_envelope: "true", nb67_parse_time: example.frozen_parse_time }, frame).text);
+      const ours = JSON.parse(run({ nb67_decode: `envelope=true;parse_time=${example.frozen_parse_time}` }, frame).text);
       for (const k of ["dmp_exu_pos", "start_station", "terminal_station", "cur_station", "next_station"]) {
         delete ours.payload[k];
       }
@@ -62,39 +62,39 @@ describe("decode ingest options", () => {
     }
   });
 
-  it("nb67_envelope=false and empty are the plain record", () => {
-    expect(run({ nb67_envelope: "false" }).text).toBe(JSON.stringify(plain()));
-    expect(run({ nb67_envelope: "" }).text).toBe(JSON.stringify(plain()));
+  it("envelope=false and empty are the plain record", () => {
+    expect(run({ nb67_decode: `envelope=false` }).text).toBe(JSON.stringify(plain()));
+    expect(run({ nb67_decode: `envelope=` }).text).toBe(JSON.stringify(plain()));
   });
 
   it("metadata and rejections are unaffected", () => {
-    const r = run({ nb67_envelope: "true", nb67_parse_time: PT });
+    const r = run({ nb67_decode: `envelope=true;parse_time=${PT}` });
     expect(r.setMeta.nb67_dvc_no).toBe("0700203");
     expect(r.setMeta.nb67_error).toBeUndefined();
-    const short = run({ nb67_envelope: "true", nb67_parse_time: PT }, real.subarray(0, 100));
+    const short = run({ nb67_decode: `envelope=true;parse_time=${PT}` }, real.subarray(0, 100));
     expect(short.setMeta.nb67_error).toBe("frame too short: 100 bytes, need 492");
     expect(short.bodySet).toBe(false);
   });
 
   it.each([
-    ['a "quoted" value', "nb67_parse_time must be"],
-    ["back\\slash", "nb67_parse_time must be"],
-    ["tab\there", "nb67_parse_time must be"],
-    ["x".repeat(65), "nb67_parse_time must be"],
-  ])("rejects an unsafe nb67_parse_time %j with a reason, body unchanged", (pt, reason) => {
-    const r = run({ nb67_parse_time: pt });
+    ['a "quoted" value', "nb67_decode parse_time must be"],
+    ["back\\slash", "nb67_decode parse_time must be"],
+    ["tab\there", "nb67_decode parse_time must be"],
+    ["x".repeat(65), "nb67_decode parse_time must be"],
+  ])("rejects an unsafe parse_time %j with a reason, body unchanged", (pt, reason) => {
+    const r = run({ nb67_decode: `parse_time=${pt}` });
     expect(r.setMeta.nb67_error).toContain(reason);
     expect(r.bodySet).toBe(false);
   });
 
-  it("rejects an unknown nb67_envelope value with a reason", () => {
-    const r = run({ nb67_envelope: "yes" });
-    expect(r.setMeta.nb67_error).toBe('unknown nb67_envelope "yes": expected true or false');
+  it("rejects an unknown envelope value with a reason", () => {
+    const r = run({ nb67_decode: `envelope=yes` });
+    expect(r.setMeta.nb67_error).toBe('unknown nb67_decode envelope "yes": expected true or false');
     expect(r.bodySet).toBe(false);
   });
 
-  it("accepts the longest allowed nb67_parse_time", () => {
+  it("accepts the longest allowed parse_time", () => {
     const pt = "9".repeat(64);
-    expect(JSON.parse(run({ nb67_parse_time: pt }).text).msg_calc_parse_time).toBe(pt);
+    expect(JSON.parse(run({ nb67_decode: `parse_time=${pt}` }).text).msg_calc_parse_time).toBe(pt);
   });
 });

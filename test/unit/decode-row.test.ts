@@ -1,4 +1,4 @@
-// The optional store output of `decode` (docs/deviations.md D9): nb67_row=true asks for metadata
+// The optional store output of `decode` (docs/deviations.md D9): the nb67_decode option row=true asks for metadata
 // nb67_row, the record as a PostgreSQL row literal of the raw stored values in the column order of
 // macda_row_shape (sql/generated/05_macda_template.sql). Checked here against the official Kaitai
 // reference parser (raw values, not the module's own JSON), on the real frames and on seeded random
@@ -71,17 +71,17 @@ describe("decode nb67_row (D9)", () => {
 
   it("holds the raw stored values of the real frames, in macda_row_shape order", () => {
     for (const frame of real) {
-      const r = rowOf(frame, { nb67_row: "true", nb67_parse_time: PT });
+      const r = rowOf(frame, { nb67_decode: `row=true;parse_time=${PT}` });
       expect(r.setMeta.nb67_error).toBeUndefined();
       expect(splitRow(r.setMeta.nb67_row)).toEqual(expectedRow(frame, PT));
       // the JSON body is unchanged by the option
-      expect(r.body).toEqual(rowOf(frame, { nb67_parse_time: PT }).body);
+      expect(r.body).toEqual(rowOf(frame, { nb67_decode: `parse_time=${PT}` }).body);
     }
   });
 
   it("leaves the parse time and (for frames under 498 bytes) the extended fields NULL", () => {
     const short = real[0].subarray(0, 492);
-    const got = splitRow(rowOf(short, { nb67_row: "true" }).setMeta.nb67_row);
+    const got = splitRow(rowOf(short, { nb67_decode: `row=true` }).setMeta.nb67_row);
     expect(got).toEqual(expectedRow(short, null));
     expect(got.slice(-EXTENDED.length - 1)).toEqual(new Array(EXTENDED.length + 1).fill(null));
   });
@@ -92,7 +92,7 @@ describe("decode nb67_row (D9)", () => {
     for (let i = 0; i < RANDOM_FRAMES; i++) {
       const frame = fillRandom(new Uint8Array(492 + (next() % 47)), next);
       frame[37] = 0x04 + (next() % 0xf0); // dvc_train_no >= 0x0400 = 1024, so the frame is accepted
-      const r = rowOf(frame, { nb67_row: "true", nb67_parse_time: PT });
+      const r = rowOf(frame, { nb67_decode: `row=true;parse_time=${PT}` });
       expect(r.setMeta.nb67_error).toBeUndefined();
       const got = splitRow(r.setMeta.nb67_row);
       const want = expectedRow(frame, PT);
@@ -104,12 +104,12 @@ describe("decode nb67_row (D9)", () => {
 
   it("is absent unless asked for (the contract output), and false means off", () => {
     expect(rowOf(real[0], {}).setMeta.nb67_row).toBeUndefined();
-    expect("nb67_row" in rowOf(real[0], { nb67_row: "false" }).setMeta).toBe(false);
+    expect("nb67_row" in rowOf(real[0], { nb67_decode: `row=false` }).setMeta).toBe(false);
   });
 
   it("rejects the frame with a reason for any other value, body unchanged", () => {
-    const r = rowOf(real[0], { nb67_row: "yes" });
-    expect(r.setMeta.nb67_error).toBe('unknown nb67_row "yes": expected true or false');
+    const r = rowOf(real[0], { nb67_decode: `row=yes` });
+    expect(r.setMeta.nb67_error).toBe('unknown nb67_decode row "yes": expected true or false');
     expect(r.bodySet).toBe(false);
     expect(r.setMeta.nb67_row).toBeUndefined();
   });

@@ -62,8 +62,8 @@ describe("legacy parity vectors", () => {
         const extra = Object.keys(got).slice(Object.keys(want).length);
         expect(extra).toEqual(frame.length >= 498 ? EXTENDED : []);
         expect(r.setMeta.nb67_dvc_no).toBe(want.msg_calc_dvc_no);
-        expect(r.setMeta.nb67_train_no).toBe(want.msg_calc_train_no);
-        expect(r.setMeta.nb67_dvc_time).toBe(want.msg_calc_dvc_time);
+        // only the metadata the pipelines read (the train number and legacy time are in the body)
+        expect(Object.keys(r.setMeta).filter((k) => k !== "nb67_dvc_ts")).toEqual(["nb67_dvc_no"]);
       } else {
         // legacy raised: the module rejects with a reason and leaves the body unchanged
         expect(r.bodySet).toBe(false);
@@ -90,12 +90,10 @@ describe("real frames", () => {
     for (const k of Object.keys(want)) expect(got[k], k).toEqual(want[k]);
     expect(EXTENDED.map((k) => got[k])).toEqual([78, 291, 129, 45, 66]);
   });
-  it("sets the identity metadata", () => {
+  it("sets the identity metadata the pipelines read, and nothing else", () => {
     const r = decode(bin("real/frame-whole.bin"));
     expect(r.setMeta).toEqual({
       nb67_dvc_no: "0700203",
-      nb67_train_no: "07002",
-      nb67_dvc_time: "2024-7-19 14:36:13",
       nb67_dvc_ts: "2024-07-19T14:36:13",
     });
   });
@@ -127,7 +125,7 @@ describe("rejections", () => {
   });
 });
 
-describe("validation modes (nb67_validate)", () => {
+describe("validation modes (nb67_decode validate=)", () => {
   const f = bin("real/frame-whole.bin");
   const withLen = (g: Uint8Array, n: number) => {
     const h = g.slice();
@@ -137,30 +135,30 @@ describe("validation modes (nb67_validate)", () => {
   it("absent, empty and none accept what legacy accepts", () => {
     const bad = f.slice();
     bad[0] = 0;
-    for (const meta of [{}, { nb67_validate: "" }, { nb67_validate: "none" }] as Record<string, string>[]) {
+    for (const meta of [{}, { nb67_decode: `validate=` }, { nb67_decode: `validate=none` }] as Record<string, string>[]) {
       expect(decode(bad, meta).setMeta.nb67_error).toBeUndefined();
       expect(decode(bad.slice(0, 492), meta).setMeta.nb67_error).toBeUndefined();
     }
   });
   it("header: marker and msg_length", () => {
-    expect(decode(f, { nb67_validate: "header" }).setMeta.nb67_error).toBeUndefined();
+    expect(decode(f, { nb67_decode: `validate=header` }).setMeta.nb67_error).toBeUndefined();
     const bad = f.slice();
     bad[0] = 0x2d;
-    expect(decode(bad, { nb67_validate: "header" }).setMeta.nb67_error).toBe("bad header marker 0x2D 0x01, expected 0x2C 0x01");
-    expect(decode(f.slice(0, 492), { nb67_validate: "header" }).setMeta.nb67_error).toBe(
+    expect(decode(bad, { nb67_decode: `validate=header` }).setMeta.nb67_error).toBe("bad header marker 0x2D 0x01, expected 0x2C 0x01");
+    expect(decode(f.slice(0, 492), { nb67_decode: `validate=header` }).setMeta.nb67_error).toBe(
       "msg_length 538 does not match the body length 492",
     );
-    expect(decode(withLen(f, 492).slice(0, 492), { nb67_validate: "header" }).setMeta.nb67_error).toBeUndefined();
+    expect(decode(withLen(f, 492).slice(0, 492), { nb67_decode: `validate=header` }).setMeta.nb67_error).toBeUndefined();
     // header does not check dates
     const t = f.slice();
     t[31] = 13;
-    expect(decode(t, { nb67_validate: "header" }).setMeta.nb67_error).toBeUndefined();
+    expect(decode(t, { nb67_decode: `validate=header` }).setMeta.nb67_error).toBeUndefined();
   });
   it("strict: header plus plausible dates", () => {
-    expect(decode(f, { nb67_validate: "strict" }).setMeta.nb67_error).toBeUndefined();
+    expect(decode(f, { nb67_decode: `validate=strict` }).setMeta.nb67_error).toBeUndefined();
     const bad = f.slice();
     bad[1] = 2;
-    expect(decode(bad, { nb67_validate: "strict" }).setMeta.nb67_error).toMatch(/^bad header marker/);
+    expect(decode(bad, { nb67_decode: `validate=strict` }).setMeta.nb67_error).toMatch(/^bad header marker/);
     const cases: [number, number, RegExp][] = [
       [31, 13, /^implausible source-device time \(msg_src_dvc_\*\): 2024-13-19 14:36:13$/],
       [32, 0, /^implausible source-device time/],
@@ -172,7 +170,7 @@ describe("validation modes (nb67_validate)", () => {
     for (const [off, val, re] of cases) {
       const g = f.slice();
       g[off] = val;
-      expect(decode(g, { nb67_validate: "strict" }).setMeta.nb67_error, `${off}=${val}`).toMatch(re);
+      expect(decode(g, { nb67_decode: `validate=strict` }).setMeta.nb67_error, `${off}=${val}`).toMatch(re);
       expect(decode(g).setMeta.nb67_error).toBeUndefined();
     }
     // 29 February only in leap years
@@ -183,14 +181,14 @@ describe("validation modes (nb67_validate)", () => {
     leap[40] = 24;
     leap[41] = 2;
     leap[42] = 29;
-    expect(decode(leap, { nb67_validate: "strict" }).setMeta.nb67_error).toBeUndefined();
+    expect(decode(leap, { nb67_decode: `validate=strict` }).setMeta.nb67_error).toBeUndefined();
     leap[30] = 23;
-    expect(decode(leap, { nb67_validate: "strict" }).setMeta.nb67_error).toMatch(/^implausible source-device time/);
+    expect(decode(leap, { nb67_decode: `validate=strict` }).setMeta.nb67_error).toMatch(/^implausible source-device time/);
   });
   it("an unknown mode is an error, not none", () => {
     for (const v of ["STRICT", "yes", " none", "x"]) {
-      const r = decode(f, { nb67_validate: v });
-      expect(r.setMeta).toEqual({ nb67_error: `unknown nb67_validate "${v}": expected none, header or strict` });
+      const r = decode(f, { nb67_decode: `validate=${v}` });
+      expect(r.setMeta).toEqual({ nb67_error: `unknown nb67_decode validate "${v}": expected none, header or strict` });
       expect(r.bodySet).toBe(false);
     }
   });
@@ -202,12 +200,12 @@ describe("nb67_dvc_ts", () => {
     const g = f.slice();
     g.set([5, 1, 2, 3, 4, 5], 30);
     const r = decode(g);
-    expect(r.setMeta.nb67_dvc_time).toBe("205-1-2 3:4:5");
+    expect(JSON.parse(td.decode(r.body)).msg_calc_dvc_time).toBe("205-1-2 3:4:5");
     expect(r.setMeta.nb67_dvc_ts).toBe("2005-01-02T03:04:05");
     const z = f.slice();
     z.set([0, 0, 0, 0, 0, 0], 30);
     const rz = decode(z);
-    expect(rz.setMeta.nb67_dvc_time).toBe("200-0-0 0:0:0");
+    expect(JSON.parse(td.decode(rz.body)).msg_calc_dvc_time).toBe("200-0-0 0:0:0");
     expect(rz.setMeta.nb67_dvc_ts).toBeUndefined();
   });
 });

@@ -14,7 +14,7 @@ const START = Date.parse("2026-07-01T02:00:00Z"); // 10:00 in Asia/Shanghai
 let wasm: WasmModule;
 
 function decode(frame: Buffer): { rec?: Record<string, number | string>; error?: string } {
-  const r = wasm.call("decode", frame, { nb67_validate: "strict" });
+  const r = wasm.call("decode", frame, { nb67_decode: "validate=strict" });
   if (r.error) throw new Error(r.error);
   if (r.meta.nb67_error) return { error: r.meta.nb67_error };
   return { rec: JSON.parse(Buffer.from(r.body).toString("utf8")) };

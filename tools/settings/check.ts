@@ -6,7 +6,7 @@
 //
 //   npx tsx tools/settings/check.ts [--used-by ingest,store,run.sh] [--quiet]
 // --used-by: only the settings read by those files (default: all). Relative paths (PREDICT_RULES,
-// NB67_WASM) are resolved against the working directory, as Connect does.
+// NB67_PREDICT_WASM) are resolved against the working directory, as Connect does.
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { effective, loadSettings, problem, type Setting } from "./schema.ts";
@@ -36,8 +36,8 @@ export async function check(env: NodeJS.ProcessEnv, usedBy: string[] = [], cwd =
     }
     if (!why && s.check === "predict-rules") {
       const profile = byName.get("PREDICT_PROFILE");
-      const wasm = byName.get("NB67_WASM");
-      const wasmPath = path.resolve(cwd, wasm ? effective(wasm, env) : "dist/nb67.wasm");
+      const wasm = byName.get("NB67_PREDICT_WASM");
+      const wasmPath = path.resolve(cwd, wasm ? effective(wasm, env) : "dist/nb67-predict.wasm");
       if (!existsSync(wasmPath)) why = `cannot be checked: ${wasmPath} is missing (make build)`;
       else why = await rulesProblem(path.resolve(cwd, v), profile ? effective(profile, env) : "default", wasmPath);
     }
