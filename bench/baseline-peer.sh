@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Baseline: our decoder (dist/nb67.wasm in our Connect binary) vs the competing native-Go Connect plugin
+# Baseline: our decoder (dist/nb67-decode.wasm, the module ingest loads, in our Connect binary) vs the
+# competing native-Go Connect plugin
 # (public repository zinohome/Macda-Connector, connect/cmd/connect-nb67, processor `nb67_parser`), measured in
 # the same run, interleaved (ours, peer, ours, peer, ...), on the same frames with the same input method.
 # Not a test; prints medians of RUNS runs and ratios. See bench/baselines.md.
@@ -8,7 +9,10 @@
 # Env: PEER_SRC   directory holding the peer's connect/cmd/connect-nb67 sources (main.go, nb67_processor.go,
 #                 nb67.go, go.mod[, go.sum]); never downloaded by this script
 #      PEER_CONFIG the peer's connect/config/nb67-parser.yaml (optional: enables the "+ Bloblang" case)
-#      RUNS (3), FRAMES (100000), NB67_BENCH_BATCH (256), CONNECT, NB67_WASM
+#      RUNS (3), FRAMES (100000), NB67_BENCH_BATCH (256), CONNECT, NB67_WASM (./dist/nb67-decode.wasm)
+#      OURS_GC: the Go GC settings of our cases, default the shipped ones (GOGC and GOMEMLIMIT defaults of
+#      config/settings.yaml, which `make run` and the images use). The peer runs with Go's defaults (as its
+#      image does) and, as a control, with OURS_GC too; ours also with Go's defaults.
 # Output: table on stdout and .tools/peer/work/baseline-peer-<UTC time>.txt
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +20,10 @@ ROOT=$(pwd)
 PEER_SRC=${PEER_SRC:-$ROOT/.tools/peer/connect-nb67}
 PEER_CONFIG=${PEER_CONFIG:-$ROOT/.tools/peer/config/nb67-parser.yaml}
 CONNECT=${CONNECT:-$ROOT/.tools/bin/redpanda-connect}
-WASM=${NB67_WASM:-$ROOT/dist/nb67.wasm}
+WASM=${NB67_WASM:-$ROOT/dist/nb67-decode.wasm}
+setting() { awk -v n="$1" '$2 == "name:" && $3 == n {f = 1} f && $1 == "default:" {gsub("\"", "", $2); print $2; exit}' "$ROOT/config/settings.yaml"; }
+OURS_GC=${OURS_GC:-GOGC=$(setting GOGC) GOMEMLIMIT=$(setting GOMEMLIMIT)}
+GODEFAULT="GOGC=100 GOMEMLIMIT=off"
 RUNS=${RUNS:-3}
 FRAMES=${FRAMES:-100000}
 VECTORS=${VECTORS:-$ROOT/test/fixtures/legacy}
@@ -89,7 +96,9 @@ fi
 INGEST=$WORK/ours-ingest.yaml
 python3 - "$ROOT/pipelines/ingest.yaml" "$ROOT/bench/baseline-ours.yaml" "$INGEST" <<'PY'
 import re, sys, yaml
-procs = yaml.safe_load(open(sys.argv[1]))["pipeline"]["processors"]
+# only the pipeline section: the redpanda blocks' `${VAR:...}` inside flow mappings are not plain YAML
+text = open(sys.argv[1]).read()
+procs = yaml.safe_load(text[text.index("\npipeline:"):text.index("\noutput:")])["pipeline"]["processors"]
 conf = yaml.safe_load(open(sys.argv[2]))
 conf["pipeline"]["processors"] = procs
 conf.pop("processor_resources")
@@ -106,7 +115,7 @@ run() {
   elif [ "$who" = ours-ingest ]; then cmd=("$CONNECT" run "$INGEST")
   else cmd=("$PEER_BIN"); [ -n "$ENRICH" ] && cmd+=(-r "$ENRICH"); cmd+=(-c bench/baseline-peer.yaml); fi
   local out
-  out=$( { env "$@" NB67_WASM="$WASM" NB67_BENCH_FRAMES="$file" NB67_BENCH_THREADS="$threads" \
+  out=$( { env "$@" NB67_WASM="$WASM" NB67_DECODE_WASM="$WASM" NB67_BENCH_FRAMES="$file" NB67_BENCH_THREADS="$threads" \
       /usr/bin/time -f "TIME %e %U %S" "${cmd[@]}" >/dev/null; } 2>&1 | grep -o 'TIME .*' | tail -1)
   awk '{printf "%.3f %.3f\n", $2, $3 + $4}' <<<"$out"
 }
@@ -114,15 +123,19 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # case name | who | threads | env
 CASES=(
-  "ours-t1|ours|1|NB67_BASE_STEP=decode"
-  "peer-t1|peer|1|NB67_BASE_STEP=parser"
-  "ours-noop-t1|ours|1|NB67_BASE_STEP=noop"
-  "peer-noop-t1|peer|1|NB67_BASE_STEP=noop"
-  "ours-all|ours|-1|NB67_BASE_STEP=decode"
-  "peer-all|peer|-1|NB67_BASE_STEP=parser"
+  "ours-t1|ours|1|NB67_BASE_STEP=decode $OURS_GC"
+  "peer-t1|peer|1|NB67_BASE_STEP=parser $GODEFAULT"
+  "ours-noop-t1|ours|1|NB67_BASE_STEP=noop $OURS_GC"
+  "peer-noop-t1|peer|1|NB67_BASE_STEP=noop $GODEFAULT"
+  "ours-gd-t1|ours|1|NB67_BASE_STEP=decode $GODEFAULT"
+  "ours-gd-noop-t1|ours|1|NB67_BASE_STEP=noop $GODEFAULT"
+  "peer-og-t1|peer|1|NB67_BASE_STEP=parser $OURS_GC"
+  "peer-og-noop-t1|peer|1|NB67_BASE_STEP=noop $OURS_GC"
+  "ours-all|ours|-1|NB67_BASE_STEP=decode $OURS_GC"
+  "peer-all|peer|-1|NB67_BASE_STEP=parser $GODEFAULT"
 )
-[ -n "$ENRICH" ] && CASES+=("peer-blobl-t1|peer|1|NB67_BASE_STEP=parser NB67_BASE_STEP2=peer_enrich")
-CASES+=("ours-ingest-t1|ours-ingest|1|NB67_BASE_STEP=decode")
+[ -n "$ENRICH" ] && CASES+=("peer-blobl-t1|peer|1|NB67_BASE_STEP=parser NB67_BASE_STEP2=peer_enrich $GODEFAULT")
+CASES+=("ours-ingest-t1|ours-ingest|1|NB67_BASE_STEP=decode $OURS_GC")
 
 declare -A W C S0W S0C RATE CPU
 # start-up cost (1 frame), per binary, interleaved
@@ -184,6 +197,7 @@ RESULT=$WORK/baseline-peer-$(date -u +%Y%m%dT%H%M%SZ).txt
 echo "== NB67 baseline: ours vs peer (finished $(date -u +%FT%TZ), $(nproc) cores, load average at start $LOAD_START, after the timed runs $LOAD_END)"
 echo "frames: $DATA ($FRAMES x 538 B, real + seeded random), file input 538-byte chunks, batch ${NB67_BENCH_BATCH:-256}, $RUNS runs interleaved, medians"
 echo "ours: $CONNECT ($("$CONNECT" --version | head -1 | awk '{print $2}')) + $WASM ($(stat -c %s "$WASM") B); peer: $PEER_BIN (Benthos $PEER_VERSION)"
+echo "Go GC: ours $OURS_GC (shipped; ours-gd: $GODEFAULT), peer $GODEFAULT (Go's default; peer-og: $OURS_GC)"
 echo "start-up (1 frame) wall/CPU: ours ${S0W[ours]} s / ${S0C[ours]} s, peer ${S0W[peer]} s / ${S0C[peer]} s (subtracted below)"
 echo
 printf '%-14s %-32s %10s %14s\n' case "wall runs (s)" frames/s "CPU us/frame"
@@ -196,7 +210,11 @@ awk -v a="${RATE[ours-t1]}" -v b="${RATE[peer-t1]}" -v c="${RATE[ours-all]}" -v 
   'BEGIN {printf "frames/s ratio ours/peer: 1 thread %.2f, all threads %.2f\n", a / b, c / d}'
 awk -v a="${CPU[ours-t1]}" -v b="${CPU[peer-t1]}" -v an="${CPU[ours-noop-t1]}" -v bn="${CPU[peer-noop-t1]}" \
   'BEGIN {printf "CPU/frame ratio peer/ours (whole pipeline, 1 thread): %.2f\n", b / a;
-          printf "decode step alone (case minus its noop, 1 thread): ours %.2f us, peer %.2f us CPU/frame, ratio peer/ours %.2f\n", a - an, b - bn, (b - bn) / (a - an)}'
+          printf "decode step alone (case minus its noop, 1 thread): ours %.2f us, peer %.2f us CPU/frame, ratio peer/ours %.2f\n", a - an, b - bn, (b - bn) / (a - an);
+          printf "DECODE STEP RATIO ours/peer (ours shipped GC, peer Go default): %.2f (goal <= 1.00)\n", (a - an) / (b - bn)}'
+awk -v a="${CPU[ours-gd-t1]}" -v an="${CPU[ours-gd-noop-t1]}" -v b="${CPU[peer-t1]}" -v bn="${CPU[peer-noop-t1]}" -v c="${CPU[ours-t1]}" -v cn="${CPU[ours-noop-t1]}" -v d="${CPU[peer-og-t1]}" -v dn="${CPU[peer-og-noop-t1]}" \
+  'BEGIN {printf "decode step ratio ours/peer, both Go default GC: %.2f (ours %.2f us, peer %.2f us)\n", (a - an) / (b - bn), a - an, b - bn;
+          printf "decode step ratio ours/peer, both at our shipped GC: %.2f (ours %.2f us, peer %.2f us)\n", (c - cn) / (d - dn), c - cn, d - dn}'
 [ -n "$ENRICH" ] && awk -v b="${CPU[peer-t1]}" -v e="${CPU[peer-blobl-t1]}" \
   'BEGIN {printf "peer Bloblang enrichment (nb67-parser.yaml mapping) adds %.2f us CPU/frame\n", e - b}'
 awk -v e="${CPU[ours-ingest-t1]}" -v r="${RATE[ours-ingest-t1]}" -v pe="${CPU[peer-blobl-t1]:-0}" -v pr="${RATE[peer-blobl-t1]:-0}" \

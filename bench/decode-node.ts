@@ -1,4 +1,4 @@
-// In-process rate of dist/nb67.wasm `decode` through the Node host (test/helpers/wasm-host.ts, the same
+// In-process rate of dist/nb67-decode.wasm `decode` through the Node host (test/helpers/wasm-host.ts, the same
 // ABI sequence Connect uses), on the same frames file as bench/decode.sh.
 //   tsx bench/decode-node.ts <frames.bin> [runs] [calls per run]
 import { readFileSync } from "node:fs";
@@ -11,7 +11,7 @@ const frames = readFileSync(file);
 const n = Math.floor(frames.length / 538);
 const runs = Number(runsArg ?? 3);
 const calls = Number(callsArg ?? 300_000);
-const m = await loadModule(process.env.NB67_WASM ?? join(ROOT, "dist", "nb67.wasm"));
+const m = await loadModule(process.env.NB67_WASM ?? join(ROOT, "dist", "nb67-decode.wasm"));
 const views = Array.from({ length: Math.min(n, 4096) }, (_, i) => frames.subarray(i * 538, (i + 1) * 538));
 const rates: number[] = [];
 for (let r = 0; r < runs; r++) {
