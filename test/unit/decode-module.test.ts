@@ -92,7 +92,7 @@ describe("module per function", () => {
     const index: { vectors: { bin: string }[] } = JSON.parse(readFileSync(join(VECTORS, "index.json"), "utf8"));
     it("decode: every vector, with and without the ingest options", () => {
       for (const v of index.vectors) {
-        for (const meta of [{}, { nb67_decode: INGEST_OPTIONS }, { nb67_decode: "validate=strict" }]) {
+        for (const meta of [{}, { nb67_decode: INGEST_OPTIONS }, { nb67_decode: "validate=strict" }] as Record<string, string>[]) {
           const a = full.call("decode", bin(v.bin), meta);
           const b = only.call("decode", bin(v.bin), meta);
           expect(b.error, v.bin).toBeUndefined();
