@@ -10,9 +10,12 @@
  * - "local" (default): the stack of `make stack-up` (tools/stack/stack.sh), endpoints from
  *   KAFKA_BOOTSTRAP_SERVER and TSDB_URL with the same defaults as the pipelines. getStack() fails
  *   fast with a clear message when it is not up.
- * - "containers" (TEST_STACK=containers): Redpanda and TimescaleDB (pg15) through testcontainers,
- *   for CI that has Docker. Not runnable on the project's machines (no Docker engine); loaded with a
- *   dynamic import so the local path never loads testcontainers.
+ * - "containers" (TEST_STACK=containers, `npx vitest run --config test/vitest.containers.config.ts`):
+ *   Kafka and PostgreSQL in containers (images from TEST_KAFKA_IMAGE / TEST_PG_IMAGE: Redpanda and
+ *   TimescaleDB by default, the project's own images here) and Connect from the bundle image. The
+ *   containers are started once per run by the config's globalSetup (test/helpers/containers-setup.ts),
+ *   which hands every worker KAFKA_BOOTSTRAP_SERVER, TSDB_URL and CONNECT_BIN; this provider only
+ *   reads them. testcontainers is loaded only there, never on the local path.
  *
  * createTestDatabase(prefix) gives each test file its own database on the stack's server.
  */
@@ -37,7 +40,6 @@ export const DEFAULT_KAFKA = "127.0.0.1:19092";
 export const DEFAULT_TSDB_URL = "postgres://nb67@127.0.0.1:15432/nb67?sslmode=disable";
 
 let stackPromise: Promise<Stack> | undefined;
-let stopContainers: (() => Promise<void>) | undefined;
 
 /** Endpoints of the stack for this test run (memoised per worker). */
 export function getStack(): Promise<Stack> {
@@ -45,10 +47,8 @@ export function getStack(): Promise<Stack> {
   return stackPromise;
 }
 
-/** Stops containers started by the "containers" provider; a no-op for the local stack. */
+/** Forgets the memoised endpoints. The containers are stopped by the globalSetup's teardown. */
 export async function stopStack(): Promise<void> {
-  if (stopContainers) await stopContainers();
-  stopContainers = undefined;
   stackPromise = undefined;
 }
 
@@ -56,22 +56,30 @@ export function connectBinary(): string {
   return process.env.CONNECT_BIN ?? path.join(REPO_ROOT, ".tools/bin/redpanda-connect");
 }
 
-async function localStack(): Promise<Stack> {
-  const kafkaBrokers = (process.env.KAFKA_BOOTSTRAP_SERVER ?? DEFAULT_KAFKA)
+function brokersFromEnv(): string[] {
+  return (process.env.KAFKA_BOOTSTRAP_SERVER ?? DEFAULT_KAFKA)
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
-  const pgUrl = process.env.TSDB_URL ?? DEFAULT_TSDB_URL;
+}
+
+/** Fails fast, with the hint, when Kafka or PostgreSQL does not answer. */
+async function reachable(kafkaBrokers: string[], pgUrl: string, what: string, hint: string): Promise<void> {
   const pgAddr = new URL(pgUrl);
-  const hint = "start it with `make stack-up` (tools/stack/stack.sh up)";
   const first = kafkaBrokers[0] ?? DEFAULT_KAFKA;
   const sep = first.lastIndexOf(":");
   if (!(await tcpOpen(first.slice(0, sep), Number(first.slice(sep + 1))))) {
-    throw new Error(`local stack: Kafka is not reachable at ${first}; ${hint}`);
+    throw new Error(`${what}: Kafka is not reachable at ${first}; ${hint}`);
   }
   if (!(await tcpOpen(pgAddr.hostname, Number(pgAddr.port || 5432)))) {
-    throw new Error(`local stack: PostgreSQL is not reachable at ${pgAddr.host}; ${hint}`);
+    throw new Error(`${what}: PostgreSQL is not reachable at ${pgAddr.host}; ${hint}`);
   }
+}
+
+async function localStack(): Promise<Stack> {
+  const kafkaBrokers = brokersFromEnv();
+  const pgUrl = process.env.TSDB_URL ?? DEFAULT_TSDB_URL;
+  await reachable(kafkaBrokers, pgUrl, "local stack", "start it with `make stack-up` (tools/stack/stack.sh up)");
   const connectBin = connectBinary();
   if (!existsSync(connectBin)) {
     throw new Error(`local stack: ${connectBin} is missing; build it with \`make connect\``);
@@ -80,28 +88,14 @@ async function localStack(): Promise<Stack> {
 }
 
 async function containersStack(): Promise<Stack> {
-  const [{ RedpandaContainer }, { PostgreSqlContainer }] = await Promise.all([
-    import("@testcontainers/redpanda"),
-    import("@testcontainers/postgresql"),
-  ]);
-  const [redpanda, postgres] = await Promise.all([
-    new RedpandaContainer().start(),
-    new PostgreSqlContainer(process.env.TEST_PG_IMAGE ?? "timescale/timescaledb:latest-pg15")
-      .withDatabase("nb67")
-      .withUsername("nb67")
-      .withPassword("nb67")
-      .start(),
-  ]);
-  stopContainers = async () => {
-    await Promise.all([redpanda.stop(), postgres.stop()]);
-  };
-  const pgUrl = `${postgres.getConnectionUri()}?sslmode=disable`;
-  return {
-    kafkaBrokers: [redpanda.getBootstrapServers()],
-    pgUrl,
-    connectBin: connectBinary(),
-    provider: "containers",
-  };
+  const hint = "run the suite with `TEST_STACK=containers make test-integration` (or --config test/vitest.containers.config.ts), whose globalSetup starts the containers once per run";
+  if (!process.env.TSDB_URL || !process.env.KAFKA_BOOTSTRAP_SERVER || !process.env.CONNECT_BIN) {
+    throw new Error(`containers stack: no endpoints from the globalSetup; ${hint}`);
+  }
+  const kafkaBrokers = brokersFromEnv();
+  const pgUrl = process.env.TSDB_URL;
+  await reachable(kafkaBrokers, pgUrl, "containers stack", hint);
+  return { kafkaBrokers, pgUrl, connectBin: connectBinary(), provider: "containers" };
 }
 
 function tcpOpen(host: string, port: number, timeoutMs = 2000): Promise<boolean> {

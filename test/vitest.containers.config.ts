@@ -1,0 +1,31 @@
+// TEST_STACK=containers: the integration suite against Kafka and PostgreSQL in containers and
+// Connect from the bundle image, started once per run by the globalSetup (test/helpers/containers-setup.ts).
+// Run it with `TEST_STACK=containers make test-integration` (brings the project's dockerd up, builds
+// the images, runs this, brings dockerd down). Files run one at a time, as on the local stack.
+import { defineConfig, mergeConfig } from "vitest/config";
+import base from "./vitest.config.ts";
+
+/** Integration tests that do not run on this provider, and why. */
+export const EXCLUDED: Record<string, string> = {
+  "test/integration/stack.test.ts": "checks the local stack itself: tools/stack/stack.sh status and the checkout's Connect binary against tools/connect/go.mod",
+  "test/integration/migrations-postgres.test.ts": "tests the local stack's PostgreSQL script (tools/stack/postgres.sh clusters) and the benchmarks' scratch databases",
+  "test/integration/migrations-timescaledb.test.ts": "builds its own private PostgreSQL installation with TimescaleDB on the host; nothing of it comes from the stack",
+  "test/integration/topics.test.ts": "tests tools/stack/topics.sh, the local stack's provisioning (the globalSetup runs it against the container broker too)",
+  "test/integration/ingest-kafka-security.test.ts": "runs private TLS/SASL brokers on the host (tools/kafka/secure.sh), not the stack's broker",
+  "test/integration/edge.test.ts": "needs Mosquitto, a host process of the local stack (tools/mqtt/mosquitto.sh)",
+  "test/integration/edge-tls.test.ts": "needs Mosquitto, a host process of the local stack (tools/mqtt/mosquitto.sh)",
+  "test/integration/metrics.test.ts": "the metrics of `make run` (every pipeline in one process after a 31-minute back-fill): a local-stack scenario, and the longest file of the suite",
+};
+
+export default mergeConfig(
+  base,
+  defineConfig({
+    test: {
+      include: ["test/integration/**/*.test.ts"],
+      exclude: ["**/node_modules/**", ...Object.keys(EXCLUDED)],
+      globalSetup: ["test/helpers/containers-setup.ts"],
+      setupFiles: ["test/helpers/containers-env.ts"],
+      env: { TEST_STACK: "containers" },
+    },
+  }),
+);
