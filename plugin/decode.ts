@@ -102,10 +102,36 @@ export function decode(): void {
   finish();
 }
 
-const SEEN_VALIDATE: u32 = 1;
-const SEEN_ENVELOPE: u32 = 2;
-const SEEN_ROW: u32 = 4;
-const SEEN_PARSE_TIME: u32 = 8;
+// Option names and values compared as little-endian words of their bytes (no string compare loops:
+// Connect compiles this module for every pooled instance, and that code was a quarter of its size).
+const W_VALIDATE: u64 = 0x65746164696c6176; // "validate"
+const W_ENVELOPE: u64 = 0x65706f6c65766e65; // "envelope"
+const W_PARSE_TI: u64 = 0x69745f6573726170; // "parse_ti" + "me"
+const W_ME: u16 = 0x656d;
+const W_RO: u16 = 0x6f72; // "ro" + "w"
+const W_W: u8 = 0x77;
+const W_NONE: u32 = 0x656e6f6e; // "none"
+const W_HEAD: u32 = 0x64616568; // "head" + "er"
+const W_ER: u16 = 0x7265;
+const W_STRI: u32 = 0x69727473; // "stri" + "ct"
+const W_CT: u16 = 0x7463;
+const W_TRUE: u32 = 0x65757274; // "true"
+const W_FALS: u32 = 0x736c6166; // "fals" + "e"
+const W_E: u8 = 0x65;
+
+const NAME_VALIDATE: u32 = 1;
+const NAME_ENVELOPE: u32 = 2;
+const NAME_ROW: u32 = 4;
+const NAME_PARSE_TIME: u32 = 8;
+
+// rejection kinds of readOptions (the reason text is built only then, in optionError)
+const E_NOT_PAIR = 1;
+const E_NAME = 2;
+const E_TWICE = 3;
+const E_VALIDATE = 4;
+const E_ENVELOPE = 5;
+const E_ROW = 6;
+const E_PARSE_TIME = 7;
 
 /** Parse nb67_decode (one host call); returns null or the rejection reason. */
 function readOptions(): string | null {
@@ -125,54 +151,55 @@ function readOptions(): string | null {
     if (end > i) {
       let eq = i;
       while (eq < end && load<u8>(p + eq) != 0x3d) eq++; // =
-      if (eq == end) return "nb67_decode entry " + quoted(p + i, end - i) + " is not name=value";
+      if (eq == end) return optionError(E_NOT_PAIR, p + i, end - i);
       const np = p + i;
       const nl = eq - i;
       const vp = eq + 1 + p;
       const vl = end - eq - 1;
-      let bit: u32 = 0;
-      if (bytesAre(np, nl, "validate")) {
-        bit = SEEN_VALIDATE;
-        if (vl == 0 || bytesAre(vp, vl, "none")) mode = MODE_NONE;
-        else if (bytesAre(vp, vl, "header")) mode = MODE_HEADER;
-        else if (bytesAre(vp, vl, "strict")) mode = MODE_STRICT;
-        else return "unknown nb67_decode validate " + quoted(vp, vl) + ": expected none, header or strict";
-      } else if (bytesAre(np, nl, "envelope")) {
-        bit = SEEN_ENVELOPE;
-        if (bytesAre(vp, vl, "true")) envelope = true;
-        else if (vl != 0 && !bytesAre(vp, vl, "false")) return "unknown nb67_decode envelope " + quoted(vp, vl) + ": expected true or false";
-      } else if (bytesAre(np, nl, "row")) {
-        bit = SEEN_ROW;
-        if (bytesAre(vp, vl, "true")) row = true;
-        else if (vl != 0 && !bytesAre(vp, vl, "false")) return "unknown nb67_decode row " + quoted(vp, vl) + ": expected true or false";
-      } else if (bytesAre(np, nl, "parse_time")) {
-        bit = SEEN_PARSE_TIME;
-        if (vl > MAX_PARSE_TIME_LENGTH || !plainText(vp, vl)) {
-          return "nb67_decode parse_time must be at most 64 printable ASCII characters without quotes or backslashes";
-        }
+      let name: u32 = 0;
+      if (nl == 8 && load<u64>(np) == W_VALIDATE) name = NAME_VALIDATE;
+      else if (nl == 8 && load<u64>(np) == W_ENVELOPE) name = NAME_ENVELOPE;
+      else if (nl == 3 && load<u16>(np) == W_RO && load<u8>(np + 2) == W_W) name = NAME_ROW;
+      else if (nl == 10 && load<u64>(np) == W_PARSE_TI && load<u16>(np + 8) == W_ME) name = NAME_PARSE_TIME;
+      else return optionError(E_NAME, np, nl);
+      if (seen & name) return optionError(E_TWICE, np, nl);
+      seen |= name;
+      if (name == NAME_VALIDATE) {
+        if (vl == 0 || (vl == 4 && load<u32>(vp) == W_NONE)) mode = MODE_NONE;
+        else if (vl == 6 && load<u32>(vp) == W_HEAD && load<u16>(vp + 4) == W_ER) mode = MODE_HEADER;
+        else if (vl == 6 && load<u32>(vp) == W_STRI && load<u16>(vp + 4) == W_CT) mode = MODE_STRICT;
+        else return optionError(E_VALIDATE, vp, vl);
+      } else if (name == NAME_PARSE_TIME) {
+        if (vl > MAX_PARSE_TIME_LENGTH || !plainText(vp, vl)) return optionError(E_PARSE_TIME, vp, vl);
         ptPtr = vp;
         ptLen = vl;
       } else {
-        return "unknown nb67_decode option " + quoted(np, nl) + ": expected validate, envelope, row or parse_time";
+        // envelope / row: true, false or empty (= false)
+        const yes = vl == 4 && load<u32>(vp) == W_TRUE;
+        if (!yes && vl != 0 && !(vl == 5 && load<u32>(vp) == W_FALS && load<u8>(vp + 4) == W_E)) {
+          return optionError(name == NAME_ENVELOPE ? E_ENVELOPE : E_ROW, vp, vl);
+        }
+        if (name == NAME_ENVELOPE) envelope = yes;
+        else row = yes;
       }
-      if (seen & bit) return "nb67_decode names " + quoted(np, nl) + " twice";
-      seen |= bit;
     }
     i = end + 1;
   }
   return null;
 }
 
-/** The n bytes at p equal the ASCII string s. */
-function bytesAre(p: usize, n: usize, s: string): bool {
-  if (n != <usize>s.length) return false;
-  for (let i: usize = 0; i < n; i++) if (<u32>load<u8>(p + i) != <u32>s.charCodeAt(<i32>i)) return false;
-  return true;
-}
-
-/** Up to 64 bytes at p as a quoted string for a reason (only on the rejection path). */
-function quoted(p: usize, n: usize): string {
-  return '"' + String.UTF8.decodeUnsafe(p, min<usize>(n, 64)) + (n > 64 ? '…"' : '"');
+/** The reason for a bad nb67_decode; q/n is the offending entry, name or value. */
+function optionError(kind: i32, q: usize, n: usize): string {
+  const t = '"' + String.UTF8.decodeUnsafe(q, min<usize>(n, 64)) + (n > 64 ? '…"' : '"');
+  switch (kind) {
+    case E_NOT_PAIR: return "nb67_decode entry " + t + " is not name=value";
+    case E_NAME: return "unknown nb67_decode option " + t + ": expected validate, envelope, row or parse_time";
+    case E_TWICE: return "nb67_decode names " + t + " twice";
+    case E_VALIDATE: return "unknown nb67_decode validate " + t + ": expected none, header or strict";
+    case E_ENVELOPE: return "unknown nb67_decode envelope " + t + ": expected true or false";
+    case E_ROW: return "unknown nb67_decode row " + t + ": expected true or false";
+    default: return "nb67_decode parse_time must be at most 64 printable ASCII characters without quotes or backslashes";
+  }
 }
 
 /** Decode the frame at p (n bytes) with the options readOptions() set; returns null on success or the rejection reason. */
