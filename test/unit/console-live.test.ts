@@ -20,11 +20,13 @@ const log = { warn() {}, error() {}, info() {} } as never;
 class FakeSocket {
   readyState = 1;
   bufferedAmount = 0;
-  sent: { type: string; devices?: { dvc_no: string; status: string }[] }[] = [];
+  sent: { type: string; devices?: { dvc_no: string; status: string; values?: Record<string, unknown> }[] }[] = [];
+  raw: unknown[] = [];
   terminated = false;
   private handlers: Record<string, (() => void)[]> = {};
-  send(s: string) {
-    this.sent.push(JSON.parse(s));
+  send(s: string | Buffer) {
+    this.raw.push(s);
+    this.sent.push(JSON.parse(s.toString()));
   }
   on(ev: string, f: () => void) {
     (this.handlers[ev] ??= []).push(f);
@@ -41,7 +43,7 @@ class FakeSocket {
   }
 }
 
-const frame = (dvc: string, fault: number) => Buffer.from(JSON.stringify({ schema: {}, payload: { msg_calc_dvc_no: dvc, msg_calc_train_no: dvc.slice(0, 5), msg_calc_dvc_time: "2026-12-04 10:00:00", bocflt_ef_u11: fault, tveh_1: 24.5 } }));
+const frame = (dvc: string, fault: number, tveh = 24.5) => Buffer.from(JSON.stringify({ schema: {}, payload: { msg_calc_dvc_no: dvc, msg_calc_train_no: dvc.slice(0, 5), msg_calc_dvc_time: "2026-12-04 10:00:00", bocflt_ef_u11: fault, tveh_1: tveh } }));
 let hub: LiveHub | undefined;
 afterEach(async () => hub?.stop());
 
@@ -109,5 +111,47 @@ describe("console live hub", () => {
     h.onFrame(null);
     expect(h.stats.parseErrors).toBe(2);
     expect(h.stats.messages).toBe(0);
+  });
+
+  it("keyed records: decodes at most one per device per throttle period, the newest, and never loses the last one", async () => {
+    const h = await newHub();
+    const ws = new FakeSocket();
+    h.subscribe(h.addClient(ws as unknown as WebSocket, "u"), ["*"]);
+    // 50 records of one device before a flush: only the newest is decoded
+    for (let i = 0; i < 50; i++) h.onFrame(frame("0700101", 0, i), Buffer.from("0700101"));
+    expect(h.stats.messages).toBe(0);
+    h.flush();
+    expect(h.stats.messages).toBe(1);
+    expect(h.stats.superseded).toBe(49);
+    expect(ws.sent.at(-1)!.devices).toMatchObject([{ dvc_no: "0700101", values: { tveh_1: 49 } }]);
+    // within the period: kept undecoded; the fault in the LAST record still arrives after it
+    h.onFrame(frame("0700101", 1, 50), Buffer.from("0700101"));
+    h.onFrame(frame("0700101", 1, 51), Buffer.from("0700101"));
+    h.flush();
+    expect(h.stats.messages).toBe(1);
+    expect(ws.sent.length).toBe(3);
+    await new Promise((r) => setTimeout(r, 110));
+    h.flush();
+    expect(h.stats.messages).toBe(2);
+    expect(ws.sent.at(-1)!.devices).toMatchObject([{ dvc_no: "0700101", status: "alarm", values: { tveh_1: 51 } }]);
+    // a key that is not a device number: decoded at once, its body decides
+    h.onFrame(frame("0700103", 0), Buffer.from("x"));
+    expect(h.stats.messages).toBe(3);
+  });
+
+  it("serialises a change once: every client with the same subscription gets the same buffer", async () => {
+    const h = await newHub();
+    const all = [new FakeSocket(), new FakeSocket(), new FakeSocket()];
+    for (const s of all) h.subscribe(h.addClient(s as unknown as WebSocket, "u"), ["*"]);
+    const one = new FakeSocket();
+    h.subscribe(h.addClient(one as unknown as WebSocket, "u"), ["0700102"]);
+    h.onFrame(frame("0700101", 1), "0700101");
+    h.onFrame(frame("0700102", 0), "0700102");
+    h.flush();
+    expect(all[0].raw.at(-1)).toBeInstanceOf(Buffer);
+    expect(all[1].raw.at(-1)).toBe(all[0].raw.at(-1));
+    expect(all[2].raw.at(-1)).toBe(all[0].raw.at(-1));
+    expect(all[0].sent.at(-1)!.devices!.map((d) => d.dvc_no).sort()).toEqual(["0700101", "0700102"]);
+    expect(one.sent.at(-1)!.devices!.map((d) => d.dvc_no)).toEqual(["0700102"]);
   });
 });

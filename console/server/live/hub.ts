@@ -1,9 +1,13 @@
 // The live feed: ONE kafkajs consumer of signal-parsed per console instance (its own consumer
 // group, starting at the latest offset) keeps the newest frame facts per device; a periodic read
 // of the fleet state from PostgreSQL (O(devices)) adds episodes, shelves and offline. Clients get
-// a snapshot, then changes, at most one per device per second each. A client whose socket buffer
-// is full is skipped (it gets a fresh snapshot when it drains) and dropped if it stays full, so a
-// slow screen never slows the others. The in-memory state is a cache: a restart rebuilds it.
+// a snapshot, then changes, each device at most once per second. The live path is kept cheap:
+// the record key (the ingest sets it to the device number) throttles BEFORE any JSON decoding
+// (only the newest record per device is kept, decoded when the device may change again, so the
+// last state is never lost); a change is serialised once per flush and the same buffer goes to
+// every client with the same subscription. A client whose socket buffer is full is skipped (it
+// gets a fresh snapshot when it drains) and dropped if it stays full, so a slow screen never slows
+// the others. The in-memory state is a cache: a restart rebuilds it.
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { FastifyBaseLogger } from "fastify";
@@ -26,11 +30,15 @@ interface Client {
   user: string;
   all: boolean;
   devices: Set<string>;
-  lastSent: Map<string, number>;
-  pending: Set<string>;
+  /** the subscription as one string: clients with the same one share a serialised message */
+  subKey: string;
   needSnapshot: boolean;
   fullSince: number | null;
 }
+
+const DEVICE_NO = /^[0-9]{3,12}$/;
+/** the ingest's device numbers (its key); other keys are not trusted to group records by device */
+const DEVICE_KEY = /^[0-9]{7,8}$/;
 
 export interface LiveOptions {
   flushMs?: number;
@@ -45,11 +53,15 @@ export class LiveHub {
   private dbState = new Map<string, DeviceState>();
   private clients = new Set<Client>();
   private dirty = new Set<string>();
+  /** newest undecoded record per device (by record key), decoded when the device may change again */
+  private raw = new Map<string, Buffer>();
+  /** when each device last went out as a change (one throttle for all clients) */
+  private lastEmit = new Map<string, number>();
   private consumer?: Consumer;
   private timers: NodeJS.Timeout[] = [];
   private faultSources: string[] = [];
   private sourceKey = new Map<string, string>();
-  readonly stats = { messages: 0, parseErrors: 0, sent: 0, skipped: 0, dropped: 0 };
+  readonly stats = { records: 0, messages: 0, parseErrors: 0, superseded: 0, keyMismatch: 0, sent: 0, skipped: 0, dropped: 0 };
   /** Resolves when the consumer has joined its group (it reads from the latest offset on). */
   readonly joined: Promise<void>;
   private setJoined!: () => void;
@@ -80,7 +92,11 @@ export class LiveHub {
       try {
         await this.consumer.connect();
         await this.consumer.subscribe({ topic: this.cfg.parsedTopic, fromBeginning: false });
-        await this.consumer.run({ eachMessage: async ({ message }) => this.onFrame(message.value) });
+        await this.consumer.run({
+          eachBatch: async ({ batch }) => {
+            for (const m of batch.messages) this.onFrame(m.value, m.key);
+          },
+        });
       } catch (e) {
         // The console keeps serving (fleet state from the database); the feed then runs on refreshes only.
         this.log.error({ err: e }, "live: Kafka consumer could not start; live changes come from the database refresh only");
@@ -95,9 +111,25 @@ export class LiveHub {
     await this.consumer?.disconnect().catch(() => {});
   }
 
-  /** One signal-parsed record (legacy envelope or bare payload). */
-  onFrame(value: Buffer | null): void {
+  /**
+   * One signal-parsed record (legacy envelope or bare payload). With a device-number key (as the
+   * ingest writes it) the record is only kept as the device's newest and decoded at the next flush
+   * that may send the device; without one it is decoded now (its device is in the body only).
+   */
+  onFrame(value: Buffer | null, key?: Buffer | string | null): void {
     if (!value) return;
+    this.stats.records++;
+    const k = key == null ? "" : key.toString();
+    if (DEVICE_KEY.test(k)) {
+      if (this.raw.has(k)) this.stats.superseded++;
+      this.raw.set(k, value);
+      return;
+    }
+    this.decode(value, null);
+  }
+
+  /** Decodes one record; the body's device number wins over the key (counted when they differ). */
+  private decode(value: Buffer, key: string | null): void {
     let rec: Record<string, unknown>;
     try {
       const j = JSON.parse(value.toString("utf8"));
@@ -107,10 +139,11 @@ export class LiveHub {
       return;
     }
     const dvc = rec.msg_calc_dvc_no;
-    if (typeof dvc !== "string" || !/^[0-9]{3,12}$/.test(dvc)) {
+    if (typeof dvc !== "string" || !DEVICE_NO.test(dvc)) {
       this.stats.parseErrors++;
       return;
     }
+    if (key !== null && dvc !== key) this.stats.keyMismatch++;
     this.stats.messages++;
     const base = this.dbState.get(dvc);
     const faults = this.faultSources.filter((s) => Number(rec[s]) > 0);
@@ -171,42 +204,61 @@ export class LiveHub {
   }
 
   addClient(ws: WebSocket, user: string): Client {
-    const c: Client = { ws, user, all: false, devices: new Set(), lastSent: new Map(), pending: new Set(), needSnapshot: false, fullSince: null };
+    const c: Client = { ws, user, all: false, devices: new Set(), subKey: "", needSnapshot: false, fullSince: null };
     this.clients.add(c);
     ws.on("close", () => this.clients.delete(c));
-    this.send(c, { type: "hello", user, offline_after_s: this.cfg.offlineAfterMs / 1000, per_device_ms: this.o.perDeviceMs });
+    this.send(c, Buffer.from(JSON.stringify({ type: "hello", user, offline_after_s: this.cfg.offlineAfterMs / 1000, per_device_ms: this.o.perDeviceMs })));
     return c;
   }
 
   subscribe(c: Client, devices: string[]): void {
     c.all = devices.includes("*");
     c.devices = new Set(devices.filter((d) => d !== "*"));
-    c.pending.clear();
-    const snap = this.snapshot(c);
-    const now = Date.now();
-    for (const d of snap) c.lastSent.set(d.dvc_no, now);
-    this.send(c, { type: "snapshot", at: new Date().toISOString(), devices: snap });
+    c.subKey = c.all ? "*" : [...c.devices].sort().join(",");
+    this.send(c, this.message("snapshot", this.snapshot(c).map((d) => JSON.stringify(d))));
   }
 
   get clientCount(): number {
     return this.clients.size;
   }
 
-  private send(c: Client, msg: unknown): boolean {
+  /** A text frame from a UTF-8 buffer that may be shared by many clients (ws does not copy it per client). */
+  private send(c: Client, buf: Buffer): boolean {
     if (c.ws.readyState !== 1) return false;
-    c.ws.send(JSON.stringify(msg));
+    c.ws.send(buf, { binary: false });
     this.stats.sent++;
     return true;
   }
 
-  /** Every flushMs: per client, the changed devices it subscribed to, each at most once per perDeviceMs. */
+  private message(type: "snapshot" | "changes", parts: string[]): Buffer {
+    return Buffer.from(`{"type":"${type}","at":"${new Date().toISOString()}","devices":[${parts.join(",")}]}`);
+  }
+
+  /**
+   * Every flushMs: decode the newest record of each device that may change again, then send the
+   * devices that changed, each at most once per perDeviceMs, serialised once per subscription.
+   */
   flush(): void {
-    const dirty = this.dirty;
-    this.dirty = new Set();
     const now = Date.now();
+    const may = (k: string) => now - (this.lastEmit.get(k) ?? 0) >= this.o.perDeviceMs;
+    for (const [k, v] of this.raw) {
+      if (!may(k)) continue;
+      this.raw.delete(k);
+      this.decode(v, k);
+    }
+    const out = new Map<string, string>();
+    for (const k of this.dirty) {
+      if (!may(k)) continue;
+      this.dirty.delete(k);
+      const d = this.devices.get(k);
+      if (!d) continue;
+      this.lastEmit.set(k, now);
+      out.set(k, JSON.stringify(d));
+    }
+    const bySub = new Map<string, Buffer | null>();
+    let snapAll: Buffer | undefined;
     for (const c of this.clients) {
       if (c.ws.readyState !== 1) continue;
-      for (const d of dirty) if (c.all || c.devices.has(d)) c.pending.add(d);
       if (c.ws.bufferedAmount > this.o.maxBuffered) {
         // Slow client: skip it this round; drop it if it stays that slow.
         c.fullSince ??= now;
@@ -222,22 +274,18 @@ export class LiveHub {
       c.fullSince = null;
       if (c.needSnapshot) {
         c.needSnapshot = false;
-        c.pending.clear();
-        const snap = this.snapshot(c);
-        for (const d of snap) c.lastSent.set(d.dvc_no, now);
-        this.send(c, { type: "snapshot", at: new Date().toISOString(), devices: snap });
+        const snap = c.all ? (snapAll ??= this.message("snapshot", [...this.devices.values()].map((d) => JSON.stringify(d)))) : this.message("snapshot", this.snapshot(c).map((d) => JSON.stringify(d)));
+        this.send(c, snap);
         continue;
       }
-      const out: LiveDevice[] = [];
-      for (const k of c.pending) {
-        if (now - (c.lastSent.get(k) ?? 0) < this.o.perDeviceMs) continue;
-        const d = this.devices.get(k);
-        c.pending.delete(k);
-        if (!d) continue;
-        c.lastSent.set(k, now);
-        out.push(d);
+      if (!out.size) continue;
+      let buf = bySub.get(c.subKey);
+      if (buf === undefined) {
+        const parts = c.all ? [...out.values()] : [...out].filter(([k]) => c.devices.has(k)).map(([, j]) => j);
+        buf = parts.length ? this.message("changes", parts) : null;
+        bySub.set(c.subKey, buf);
       }
-      if (out.length) this.send(c, { type: "changes", at: new Date().toISOString(), devices: out });
+      if (buf) this.send(c, buf);
     }
   }
 }
