@@ -5,7 +5,11 @@
 // (50) episodes, into a scratch database; starts the console as its own process; then reports
 // p50/p95 of fleet, train, unit, episodes and trend 1 h / 1 d / 30 d / 1 y (BENCH_RUNS each),
 // the live latency from a record produced to signal-parsed to the WebSocket message, and the
-// console's CPU with BENCH_CLIENTS (50) connected clients while BENCH_RATE (240) records/s flow.
+// console's CPU with BENCH_CLIENTS (50) connected clients while BENCH_RATE (240) records/s flow,
+// BENCH_CPU_RUNS (3) windows of BENCH_LIVE_SECONDS (30) each, medians. BENCH_BASELINE_ROOT=<dir>
+// (a checkout of an earlier commit with node_modules linked) runs that tree's console beside this
+// one on the same records at the same time, with its own clients, for a ratio from the same run.
+// BENCH_RUNS=0 skips the endpoint timings (live/CPU only).
 // Goals (issue): fleet p95 <= 50 ms, trends p95 <= 300 ms, live <= 2 s, 50 clients < 10 % of a core.
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -27,6 +31,8 @@ const RUNS = env("BENCH_RUNS", 30);
 const CLIENTS = env("BENCH_CLIENTS", 50);
 const RATE = env("BENCH_RATE", 240);
 const PORT = env("BENCH_PORT", 18099);
+const CPU_RUNS = env("BENCH_CPU_RUNS", 3);
+const BASELINE_ROOT = process.env.BENCH_BASELINE_ROOT ?? "";
 const log = (s: string) => process.stdout.write(s + "\n");
 
 function devices(): string[] {
@@ -109,20 +115,27 @@ async function main(): Promise<void> {
   await admin.connect();
   await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
   let child: ReturnType<typeof spawn> | undefined;
+  const children: ReturnType<typeof spawn>[] = [];
   try {
     const devs = devices();
     log(`bench-console: ${devs.length} devices, ${HOURLY_DAYS} d of 1 h, ${MINUTE_DAYS} d of 1 min, ${RAW_HOURS} h of 1 Hz raw`);
     await load(pool, devs);
     await addUser(pool, "bench", "viewer", "bench", "bench-password-1");
-    child = spawn(path.join(REPO_ROOT, "node_modules/.bin/tsx"), ["console/server/main.ts"], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, TSDB_URL: db.url, CONSOLE_ADDRESS: `127.0.0.1:${PORT}`, PARSED_TOPIC_NAME: topic, KAFKA_BOOTSTRAP_SERVER: stack.kafkaBrokers.join(","), CONSOLE_LIVE_GROUP: `bench-${topic}`, OFFLINE_AFTER: "24h" },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    await new Promise<void>((resolve, reject) => {
-      child!.stdout!.on("data", (d: Buffer) => d.toString().includes("listening") && resolve());
-      child!.once("exit", (c) => reject(new Error(`console exited ${c}`)));
-    });
+    const startConsole = async (root: string, port: number, group: string) => {
+      const p = spawn(path.join(REPO_ROOT, "node_modules/.bin/tsx"), ["console/server/main.ts"], {
+        cwd: root,
+        env: { ...process.env, TSDB_URL: db.url, CONSOLE_ADDRESS: `127.0.0.1:${port}`, PARSED_TOPIC_NAME: topic, KAFKA_BOOTSTRAP_SERVER: stack.kafkaBrokers.join(","), CONSOLE_LIVE_GROUP: group, OFFLINE_AFTER: "24h" },
+        stdio: ["ignore", "pipe", "inherit"],
+      });
+      children.push(p);
+      await new Promise<void>((resolve, reject) => {
+        p.stdout!.on("data", (d: Buffer) => d.toString().includes("listening") && resolve());
+        p.once("exit", (c) => reject(new Error(`console (${root}) exited ${c}`)));
+      });
+      return p;
+    };
+    child = await startConsole(REPO_ROOT, PORT, `bench-${topic}`);
+    const baseline = BASELINE_ROOT ? await startConsole(path.resolve(BASELINE_ROOT), PORT + 1, `bench-base-${topic}`) : undefined;
     const base = `http://127.0.0.1:${PORT}`;
     const s = new Session(base);
     if ((await s.login("bench", "bench-password-1")).status !== 200) throw new Error("login failed");
@@ -139,54 +152,69 @@ async function main(): Promise<void> {
       ["trend 30d", () => `/api/trends?dvc_no=${pick()}&fields=fas_u1,ras_u1,tveh_1&from=${iso(now - 30 * 86400_000)}&to=${iso(now)}`],
       ["trend 1y", () => `/api/trends?dvc_no=${pick()}&fields=fas_u1,ras_u1,tveh_1&from=${iso(now - 365 * 86400_000)}&to=${iso(now)}`],
     ];
-    log("\nendpoint        p50 ms   p95 ms   (runs)");
-    for (const [name, url] of cases) {
+    if (RUNS > 0) log("\nendpoint        p50 ms   p95 ms   (runs)");
+    for (const [name, url] of RUNS > 0 ? cases : []) {
       await timeIt(s, url()); // warm-up
       const xs: number[] = [];
       for (let i = 0; i < RUNS; i++) xs.push(await timeIt(s, url()));
       log(`${name.padEnd(14)} ${pct(xs, 50).toFixed(1).padStart(7)}  ${pct(xs, 95).toFixed(1).padStart(7)}   (${RUNS})`);
     }
 
-    // live: CLIENTS WebSocket clients subscribed to everything; RATE records/s to the parsed topic
-    const lat: number[] = [];
+    // live: CLIENTS WebSocket clients per console subscribed to everything; RATE records/s to the parsed topic
+    const targets = [{ name: "console", base, cookie: s.cookie, pid: child.pid!, lat: [] as number[], cpu: [] as number[] }];
+    if (baseline) {
+      const bs = new Session(`http://127.0.0.1:${PORT + 1}`);
+      if ((await bs.login("bench", "bench-password-1")).status !== 200) throw new Error("baseline login failed");
+      targets.push({ name: "baseline", base: bs.base, cookie: bs.cookie, pid: baseline.pid!, lat: [], cpu: [] });
+    }
     const sentAt = new Map<number, number>();
     const socks: WebSocket[] = [];
-    for (let i = 0; i < CLIENTS; i++) {
-      const ws = new WebSocket(base.replace("http", "ws") + "/api/live", { headers: { cookie: s.cookie } });
-      await new Promise((r, j) => (ws.once("open", r), ws.once("error", j)));
-      ws.send(JSON.stringify({ type: "subscribe", devices: ["*"] }));
-      if (i === 0) ws.on("message", (d) => {
-        const m = JSON.parse(d.toString());
-        const t = Date.now();
-        for (const dv of m.devices ?? []) if (dv.values?.tic !== undefined && sentAt.has(dv.values.tic)) lat.push(t - sentAt.get(dv.values.tic)!);
-      });
-      socks.push(ws);
+    for (const tg of targets) {
+      for (let i = 0; i < CLIENTS; i++) {
+        const ws = new WebSocket(tg.base.replace("http", "ws") + "/api/live", { headers: { cookie: tg.cookie } });
+        await new Promise((r, j) => (ws.once("open", r), ws.once("error", j)));
+        ws.send(JSON.stringify({ type: "subscribe", devices: ["*"] }));
+        if (i === 0) ws.on("message", (d) => {
+          const m = JSON.parse(d.toString());
+          const t = Date.now();
+          if (m.type === "changes") for (const dv of m.devices ?? []) if (dv.values?.tic !== undefined && sentAt.has(dv.values.tic)) tg.lat.push(t - sentAt.get(dv.values.tic)!);
+        });
+        socks.push(ws);
+      }
     }
     const producer = kafka.producer();
     await producer.connect();
     await new Promise((r) => setTimeout(r, 3000)); // consumer joined
     const seconds = env("BENCH_LIVE_SECONDS", 30);
-    const c0 = cpuTicks(child.pid!);
-    const t0 = Date.now();
     let seq = 0;
-    for (let sec = 0; sec < seconds; sec++) {
-      const msgs = [];
-      for (let k = 0; k < RATE; k++) {
-        seq++;
-        const d = devs[k % devs.length];
-        sentAt.set(seq, Date.now());
-        msgs.push({ key: d, value: JSON.stringify({ schema: { type: "struct", name: "ACSignal" }, payload: { ...record(d, new Date()), tic: seq } }) });
+    for (let run = 0; run < CPU_RUNS; run++) {
+      const c0 = targets.map((tg) => cpuTicks(tg.pid));
+      const t0 = Date.now();
+      for (let sec = 0; sec < seconds; sec++) {
+        const msgs = [];
+        for (let k = 0; k < RATE; k++) {
+          seq++;
+          const d = devs[k % devs.length];
+          sentAt.set(seq, Date.now());
+          msgs.push({ key: d, value: JSON.stringify({ schema: { type: "struct", name: "ACSignal" }, payload: { ...record(d, new Date()), tic: seq } }) });
+        }
+        await producer.send({ topic, messages: msgs });
+        await new Promise((r) => setTimeout(r, Math.max(0, t0 + (sec + 1) * 1000 - Date.now())));
       }
-      await producer.send({ topic, messages: msgs });
-      await new Promise((r) => setTimeout(r, Math.max(0, t0 + (sec + 1) * 1000 - Date.now())));
+      const wall = (Date.now() - t0) / 1000;
+      targets.forEach((tg, i) => tg.cpu.push((cpuTicks(tg.pid) - c0[i]) / 100 / wall));
+      log(`  live window ${run + 1}/${CPU_RUNS}: ` + targets.map((tg) => `${tg.name} ${(tg.cpu.at(-1)! * 100).toFixed(1)} %`).join(", "));
     }
-    const cpu = (cpuTicks(child.pid!) - c0) / 100 / ((Date.now() - t0) / 1000);
     await producer.disconnect();
     for (const ws of socks) ws.close();
-    log(`\nlive: ${CLIENTS} clients, ${RATE} records/s for ${seconds} s: latency produce -> WebSocket p50 ${pct(lat, 50)} ms, p95 ${pct(lat, 95)} ms, max ${Math.max(...lat)} ms (${lat.length} samples)`);
-    log(`console CPU: ${(cpu * 100).toFixed(1)} % of one core (records decoded as JSON + fan-out to ${CLIENTS} clients)`);
+    for (const tg of targets) {
+      const lat = tg.lat;
+      log(`\n${tg.name} live: ${CLIENTS} clients, ${RATE} records/s, ${CPU_RUNS} x ${seconds} s: latency produce -> WebSocket p50 ${pct(lat, 50)} ms, p95 ${pct(lat, 95)} ms, max ${Math.max(...lat)} ms (${lat.length} samples)`);
+      log(`${tg.name} CPU: median ${(pct(tg.cpu, 50) * 100).toFixed(1)} % of one core (windows: ${tg.cpu.map((x) => (x * 100).toFixed(1)).join(", ")} %)`);
+    }
+    if (targets.length > 1) log(`CPU ratio console / baseline (medians): ${(pct(targets[0].cpu, 50) / pct(targets[1].cpu, 50)).toFixed(2)}`);
   } finally {
-    child?.kill("SIGTERM");
+    for (const p of children) p.kill("SIGTERM");
     await admin.deleteTopics({ topics: [topic] }).catch(() => {});
     await admin.disconnect();
     await pool.end();
