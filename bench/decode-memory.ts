@@ -1,5 +1,5 @@
 // The 10,000,000-call memory proof (too slow for the unit suite, which does 1,000,000): linear memory
-// of one dist/nb67.wasm instance, reused for every call like a pooled Connect runner, must not grow
+// of one dist/nb67-decode.wasm instance, reused for every call like a pooled Connect runner, must not grow
 // after warm-up. Mixes real frames, random frames, short frames and bad validation values.
 //   tsx bench/decode-memory.ts [calls]
 import { readFileSync } from "node:fs";
@@ -8,7 +8,7 @@ import { loadModule } from "../test/helpers/wasm-host.ts";
 import { fillRandom, rng, ROOT, VECTORS } from "../test/helpers/reference.ts";
 
 const calls = Number(process.argv[2] ?? 10_000_000);
-const m = await loadModule(process.env.NB67_WASM ?? join(ROOT, "dist", "nb67.wasm"));
+const m = await loadModule(process.env.NB67_WASM ?? join(ROOT, "dist", "nb67-decode.wasm"));
 const real = new Uint8Array(readFileSync(join(VECTORS, "real", "frame-260203.bin")));
 const next = rng(10_000_000);
 const pool = fillRandom(new Uint8Array(8192), next);
