@@ -20,10 +20,10 @@ export function ruleInfo(flag: string): RuleInfo | undefined {
   }
   if ((m = /^f_cp_u([12])$/.exec(flag))) {
     const u = m[1];
-    return { group: "f_cp", aliases: [`f_cp_u${u}1`, `f_cp_u${u}2`, `w_crntu${u}_sub`, `sp_u${u}1`, `sp_u${u}2`, `i_cp_u${u}1`, `i_cp_u${u}2`], condition: "equal p95 compressor frequencies @3m and p80 current difference @3m > current_diff_max; or p95 sp @10m outside [sp_min, sp_max]" };
+    return { group: "f_cp", aliases: [`f_cp_u${u}1`, `f_cp_u${u}2`, `w_crntu${u}_sub`, `sp_u${u}1`, `sp_u${u}2`, `i_cp_u${u}1`, `i_cp_u${u}2`], condition: "equal p95 compressor frequencies @3m and p80 current difference @3m (rounded to whole A as legacy) > current_diff_max; or p95 sp @10m outside [sp_min, sp_max]" };
   }
-  if (flag === "f_fas") return { group: "f_fas", aliases: ["fas_sub"], condition: "p80 |fas_u1 - fas_u2| @5m > temp_diff_max" };
-  if (flag === "f_ras") return { group: "f_ras", aliases: ["ras_sub"], condition: "p80 |ras_u1 - ras_u2| @5m > temp_diff_max" };
+  if (flag === "f_fas") return { group: "f_fas", aliases: ["fas_sub"], condition: "p80 |fas_u1 - fas_u2| @5m, rounded to whole °C as legacy (the rule's decimals then change nothing), > temp_diff_max" };
+  if (flag === "f_ras") return { group: "f_ras", aliases: ["ras_sub"], condition: "p80 |ras_u1 - ras_u2| @5m, rounded to whole °C as legacy (the rule's decimals then change nothing), > temp_diff_max" };
   if (flag === "cabin_overtemp") return { group: "cabin_overtemp", aliases: ["bflt_tempover"], condition: "p95 bflt_tempover @20m > tempover_min" };
   if ((m = /^f_presdiff_u([12])$/.exec(flag))) return { group: "f_presdiff", aliases: [`cfbk_ef_u${m[1]}1`, `presdiff_u${m[1]}`], condition: "evaporator fan on (p95 @30m == fan_on) and p95 presdiff @30m > presdiff_max" };
   if ((m = /^f_ef_u([12])([12])$/.exec(flag))) return { group: "f_ef", aliases: [`cfbk_ef_u${m[1]}1`, `i_ef_u${m[1]}${m[2]}`], condition: "fan on (p95 @10m == fan_on) and p95 current @10m > current_max" };
