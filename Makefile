@@ -75,6 +75,11 @@ bench-console-web: setup build
 	@tools/stack/stack.sh up
 	npx tsx bench/console-web.ts
 
+# The images (nb67/bundle, nb67/migrate, nb67/console; docs/deploy.md) on the project's own dockerd.
+.PHONY: images
+images: connect
+	@tools/images/build.sh
+
 # The operator console service alone (console/server; needs the stack's PostgreSQL and Kafka).
 .PHONY: console bench-console
 console: deps
@@ -124,9 +129,15 @@ test-unit: deps build
 test-config: connect build
 	$(CONNECT) test --log error ./test/config/...
 
+# TEST_STACK=containers: Kafka, PostgreSQL and Connect in containers on the project's own dockerd
+# (tools/docker/containers-suite.sh starts it, builds the images, stops it again).
 test-integration: setup build
+ifeq ($(TEST_STACK),containers)
+	@tools/docker/containers-suite.sh
+else
 	@tools/stack/stack.sh up
 	npm run test:integration
+endif
 
 ## ---- benchmarks (not tests) ------------------------------------------------------
 bench: bench-decode bench-e2e bench-predict
