@@ -7,19 +7,31 @@
  *      ROWWISE_FRAMES frames), REPEAT runs each, median frames/s
  *   3. ingest + store together (sustained Kafka -> rows), per method
  *   4. latency produce -> row visible at 560 and 1,120 frames/s for LAT_SECONDS s (p50/p99), per method
+ *   5. memory: one Connect process as `make run` starts it (streams mode, every pipeline but edge)
+ *      at the shipped GC settings beside the previous ones (and MEM_EXTRA), REPEAT interleaved rounds:
+ *      draining a FRAMES backlog, then a fresh process at the line rate (LINE_RATE, 560 frames/s) for
+ *      LINE_SECONDS; resident memory (peak and steady = median of the second half's VmRSS samples)
+ *      and the process's CPU (utime+stime) per frame, medians and shipped/previous ratios.
  * Connect resident memory: peak VmRSS of each process. Prints a Markdown report.
  * Env: FRAMES (60000), REPEAT (3), ROWWISE_FRAMES (5000), LAT_SECONDS (30), METHODS (insert,bulk),
  * WARM_SECONDS (5: traffic at the rate before the latency measurement), LAT_TRACE (1: latency per tenth of the run),
  * ARCHIVE_PRECREATE (1; 0: ingest auto-creates the 120 archive topics during the latency warm-up),
- * PHASES (ingest,store,e2e,latency: a subset runs only those phases; store needs ingest),
- * GOGC (off) / GOMEMLIMIT (1GiB) for the Connect processes, as `make run` starts Connect.
+ * PHASES (ingest,store,e2e,latency,memory: a subset runs only those phases; store needs ingest),
+ * GOGC / GOMEMLIMIT for the Connect processes of phases 1-4: the shipped defaults (config/settings.yaml),
+ * as `make run` starts Connect. Phase 5: PREV_GC ("GOGC=off GOMEMLIMIT=1GiB", the defaults before),
+ * MEM_EXTRA (more candidates, `;`-separated, e.g. "GOGC=100 GOMEMLIMIT=120MiB"), LINE_RATE (560),
+ * LINE_SECONDS (30), MEM_WORKLOADS (backlog,line), MEM_PIPELINES (a glob of the streams, default every pipeline but
+ * edge, as make run), MEM_SPLIT=ingest (two processes: ingest, the rest).
  */
 import { readdirSync, readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { loadSettings } from "../tools/settings/schema.ts";
 import pg from "pg";
 import { closeKafka, createTopic, deleteTopic, kafkaClient } from "../test/helpers/kafka.ts";
-import { createTestDatabase } from "../test/helpers/stack.ts";
+import { createTestDatabase, getStack } from "../test/helpers/stack.ts";
 import { FrameSimulator } from "../tools/sim/sim.ts";
-import { groupLag, names, pipelineEnv, produceMany, startConnect, stopConnect, type ConnectProc } from "../test/integration/ingest-support.ts";
+import { groupLag, names, pipelineEnv, produceMany, startConnect, stopConnect, type ConnectProc, type Names } from "../test/integration/ingest-support.ts";
 
 const FRAMES = Number(process.env.FRAMES ?? 60000);
 const REPEAT = Number(process.env.REPEAT ?? 3);
@@ -29,13 +41,21 @@ const WARM_SECONDS = Number(process.env.WARM_SECONDS ?? 5);
 // as the broker auto-creates them (tools/kafka/kafka.sh)
 const ARCHIVE_PARTITIONS = Number(process.env.ARCHIVE_TOPIC_PARTITIONS ?? 1);
 const METHODS = (process.env.METHODS ?? "insert,bulk").split(",");
-const PHASES = new Set((process.env.PHASES ?? "ingest,store,e2e,latency").split(","));
+const PHASES = new Set((process.env.PHASES ?? "ingest,store,e2e,latency,memory").split(","));
 if (PHASES.has("store")) PHASES.add("ingest"); // store reads what ingest wrote
-// Run Connect as `make run` does (tools/stack/run.sh): without GC the wasm processor keeps its
-// compiled module instances instead of recompiling whenever GC empties the pool (about half the
-// decode CPU). startConnect passes process.env through; GOGC=100 in the environment measures the Go default.
-process.env.GOGC ??= "off";
-process.env.GOMEMLIMIT ??= "1GiB";
+// Run Connect as `make run` does (tools/stack/run.sh): the shipped GOGC/GOMEMLIMIT defaults of
+// config/settings.yaml. startConnect passes process.env through, so GOGC=... in the environment
+// measures another setting in phases 1-4.
+const shippedSetting = (name: string) => loadSettings().find((x) => x.name === name)!.default;
+const SHIPPED_GC = { GOGC: shippedSetting("GOGC"), GOMEMLIMIT: shippedSetting("GOMEMLIMIT") };
+process.env.GOGC ??= SHIPPED_GC.GOGC;
+process.env.GOMEMLIMIT ??= SHIPPED_GC.GOMEMLIMIT;
+const gcEnv = (spec: string): Record<string, string> =>
+  Object.fromEntries(spec.trim().split(/\s+/).map((kv) => kv.split("=", 2) as [string, string]));
+const gcLabel = (e: Record<string, string>) => Object.entries(e).map(([k, v]) => `${k}=${v}`).join(" ");
+const LINE_RATE = Number(process.env.LINE_RATE ?? 560);
+const LINE_SECONDS = Number(process.env.LINE_SECONDS ?? 30);
+const MEM_WORKLOADS = (process.env.MEM_WORKLOADS ?? "backlog,line").split(",");
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -123,6 +143,67 @@ function cpuPerFrame(a: CpuSnap, b: CpuSnap, n: number): Record<string, number> 
   const out: Record<string, number> = {};
   for (const k of Object.keys(b)) out[k] = ((b[k] - (a[k] ?? 0)) / n) * 1e6;
   return out;
+}
+
+// A free loopback port for the streams process's HTTP server (/ready), as make run has one.
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+// The streams of one Connect process: every pipeline but edge, as tools/stack/run.sh starts them
+// (MEM_PIPELINES: a glob to take a subset); MEM_SPLIT=ingest: two processes, ingest and the rest.
+function memGroups(): Array<{ name: string; files: string[] }> {
+  const glob = process.env.MEM_PIPELINES;
+  const files = readdirSync("pipelines")
+    .filter((f) => f.endsWith(".yaml") && f !== "edge.yaml")
+    .map((f) => `pipelines/${f}`)
+    .filter((f) => !glob || new RegExp(`^${glob.replace(/[.]/g, "\\.").replace(/\*/g, "[^/]*")}$`).test(f));
+  if (process.env.MEM_SPLIT !== "ingest") return [{ name: "all streams", files }];
+  return [
+    { name: "ingest", files: files.filter((f) => f === "pipelines/ingest.yaml") },
+    { name: "the other streams", files: files.filter((f) => f !== "pipelines/ingest.yaml") },
+  ];
+}
+// One Connect process as tools/stack/run.sh starts it: streams mode with the root config
+// rpk-connect.yaml, with the given GC settings, on a free port; resolves when /ready answers 200.
+async function startStreams(files: string[], env: Record<string, string>, name: string): Promise<ConnectProc> {
+  const stack = await getStack();
+  const port = await freePort();
+  const proc = spawn(stack.connectBin, ["streams", "--no-api", "-o", "rpk-connect.yaml", ...files], {
+    env: { ...process.env, KAFKA_BOOTSTRAP_SERVER: stack.kafkaBrokers.join(","), LOG_LEVEL: "WARN", CONNECT_HTTP_ADDRESS: `127.0.0.1:${port}`, ...env },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let err = "";
+  proc.stderr!.on("data", (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+  const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
+  for (let i = 0; ; i++) {
+    if (proc.exitCode !== null) throw new Error(`${name}: Connect exited: ${err}`);
+    const ok = await fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.status === 200, () => false);
+    if (ok) break;
+    if (i > 240) throw new Error(`${name}: not ready after 60 s: ${err}`);
+    await sleep(250);
+  }
+  return { proc, name, exited, log: "" };
+}
+// VmRSS samples of one process with their times; peak, steady (median of the second half's samples).
+class RssSeries {
+  samples: Array<[number, number]> = [];
+  private t: NodeJS.Timeout;
+  constructor(private p: ConnectProc) {
+    this.t = setInterval(() => this.samples.push([Date.now(), rssMb(this.p)]), 250);
+  }
+  stop() {
+    clearInterval(this.t);
+    this.samples.push([Date.now(), rssMb(this.p)]);
+    const v = this.samples.map((x) => x[1]).filter((x) => x > 0);
+    return { peak: Math.max(...v), steady: median(v.slice(Math.floor(v.length / 2))) };
+  }
 }
 
 function frames(count: number, seed: number, startMs: number): Array<{ key: string; value: Buffer }> {
@@ -348,6 +429,95 @@ async function main() {
       }
     }
 
+    // ---- 5. memory: the make run process at the shipped vs the previous GC settings -----------------
+    type MemRun = { peak: number; steady: number; cpu: number; fps: number };
+    const memConfigs: Array<{ label: string; env: Record<string, string> }> = [
+      { label: "previous", env: gcEnv(process.env.PREV_GC ?? "GOGC=off GOMEMLIMIT=1GiB") },
+      { label: "shipped", env: { ...SHIPPED_GC } },
+      ...(process.env.MEM_EXTRA ?? "").split(";").filter((x) => x.trim()).map((x) => ({ label: "candidate", env: gcEnv(x) })),
+    ];
+    const groups = memGroups();
+    // key: "<label>: <GC settings>" -> process group -> workload -> runs (in round order)
+    const memRuns: Record<string, Record<string, { backlog: MemRun[]; line: MemRun[] }>> = {};
+    if (PHASES.has("memory")) {
+      const backlogFrames = base.length ? base : frames(FRAMES, 1, Date.now() - 6 * 3600_000);
+      const hasStore = groups.some((g) => g.files.includes("pipelines/store.yaml"));
+      // every frame stored (when store runs) and ingest's offsets committed to the end
+      const done = async (n: Names, expected: number) =>
+        (!hasStore || (await rows()) >= expected) && (await groupLag(n.ingestGroup, n.source).catch(() => 1)) === 0;
+      const startAll = async (n: Names, cfg: (typeof memConfigs)[number]) => {
+        const ps: ConnectProc[] = [];
+        for (const g of groups) ps.push(await startStreams(g.files, { ...pipelineEnv(n, db.url), ...cfg.env }, `mem-${cfg.label}-${g.name}`));
+        return ps;
+      };
+      const measure = async (ps: ConnectProc[], n: number, work: () => Promise<void>) => {
+        const ws = ps.map((p) => new RssSeries(p));
+        const c0 = ps.map((p) => procCpu(p.proc.pid));
+        const t = Date.now();
+        await work();
+        const secs = (Date.now() - t) / 1000;
+        const out: Record<string, MemRun> = {};
+        ps.forEach((p, i) => (out[groups[i].name] = { ...ws[i].stop(), cpu: ((procCpu(p.proc.pid) - c0[i]) / n) * 1e6, fps: n / secs }));
+        for (const p of ps) await stopConnect(p);
+        return out;
+      };
+      const backlog = async (cfg: (typeof memConfigs)[number], r: number) => {
+        await truncate();
+        const n = await topicsFor(`mem-b-${r}`);
+        await produceMany(n.source, backlogFrames);
+        // counted from each process's start: its start-up and module compiles are part of the drain
+        const out = await measure(await startAll(n, cfg), FRAMES, async () => {
+          while (!(await done(n, FRAMES))) await sleep(200);
+        });
+        for (const tp of [n.source, n.parsed, n.dead]) await deleteTopic(tp).catch(() => {});
+        return out;
+      };
+      const line = async (cfg: (typeof memConfigs)[number], r: number) => {
+        await truncate();
+        const n = await topicsFor(`mem-l-${r}`);
+        const ps = await startAll(n, cfg);
+        const kafka = await kafkaClient();
+        const producer = kafka.producer();
+        await producer.connect();
+        // `chunk` frames every 50 ms, as the line sends them
+        const paced = async (list: Array<{ key: string; value: Buffer }>) => {
+          const per = (LINE_RATE * 50) / 1000;
+          const start = Date.now();
+          for (let i = 0; i < list.length; i += per) {
+            const wait = start + (i / per) * 50 - Date.now();
+            if (wait > 0) await sleep(wait);
+            await producer.send({ topic: n.source, messages: list.slice(i, i + per) });
+          }
+        };
+        const warmed = LINE_RATE * WARM_SECONDS;
+        await paced(frames(warmed, 7 + r, Date.now() - 3600_000));
+        while (!(await done(n, warmed))) await sleep(100);
+        const total = LINE_RATE * LINE_SECONDS;
+        const sim = new FrameSimulator({ trains: 20, start: Date.now(), seed: 11 + r, rateHz: LINE_RATE / 120 });
+        const list = [...sim.frames(total)].map((f) => ({ key: f.dvcNo, value: f.frame }));
+        const out = await measure(ps, total, async () => {
+          await paced(list);
+          const deadline = Date.now() + 60_000;
+          while (!(await done(n, warmed + total)) && Date.now() < deadline) await sleep(100);
+        });
+        await producer.disconnect();
+        for (const tp of [n.source, n.parsed, n.dead]) await deleteTopic(tp).catch(() => {});
+        return out;
+      };
+      const logRun = (k: string, wl: string, r: number, out: Record<string, MemRun>) => {
+        for (const [g, x] of Object.entries(out)) {
+          ((memRuns[k] ??= {})[g] ??= { backlog: [], line: [] })[wl as "backlog" | "line"].push(x);
+          log(`memory ${k} [${g}] ${wl} run ${r + 1}: peak ${x.peak.toFixed(0)} MiB, steady ${x.steady.toFixed(0)} MiB, ${x.cpu.toFixed(0)} µs CPU/frame, ${x.fps.toFixed(0)} frames/s`);
+        }
+      };
+      for (let r = 0; r < REPEAT; r++) {
+        // rotated order, so no setting always runs first or after the same neighbour
+        const order = memConfigs.map((_, i) => memConfigs[(i + r) % memConfigs.length]);
+        for (const cfg of MEM_WORKLOADS.includes("backlog") ? order : []) logRun(`${cfg.label}: ${gcLabel(cfg.env)}`, "backlog", r, await backlog(cfg, r));
+        for (const cfg of MEM_WORKLOADS.includes("line") ? order : []) logRun(`${cfg.label}: ${gcLabel(cfg.env)}`, "line", r, await line(cfg, r));
+      }
+    }
+
     // ---- report ------------------------------------------------------------------------------------
     const base1 = storeRuns.rowwise ? median(storeRuns.rowwise) : NaN;
     report.push(`## bench-e2e (${new Date().toISOString()}, FRAMES=${FRAMES}, REPEAT=${REPEAT})`, "");
@@ -374,6 +544,33 @@ async function main() {
     for (const l of lat) report.push(`| ${l.method} | ${l.rate}/s | ${l.p50} | ${l.p99} | ${l.max} | ${l.n} | ${l.warm} |`);
     report.push("", "| Connect process | peak RSS MiB |", "|---|---|");
     for (const [k, v] of Object.entries(rss)) report.push(`| ${k} | ${v.toFixed(0)} |`);
+
+    if (Object.keys(memRuns).length) {
+      const prevKey = `previous: ${gcLabel(memConfigs[0].env)}`;
+      report.push(
+        "",
+        `### Connect memory and CPU per process, as make run starts it (streams mode; ${groups.map((g) => `${g.name}: ${g.files.map((f) => f.replace(/^pipelines\//, "")).join(" ")}`).join("; ")}), medians of ${REPEAT} interleaved runs`,
+        "",
+        `| GC settings | process | workload | peak RSS MiB | steady RSS MiB | Connect CPU µs/frame | frames/s | CPU vs previous (each run) |`,
+        "|---|---|---|---|---|---|---|---|",
+      );
+      for (const wl of ["backlog", "line"] as const) {
+        for (const g of groups) {
+          for (const cfg of memConfigs) {
+            const k = `${cfg.label}: ${gcLabel(cfg.env)}`;
+            const rs = memRuns[k]?.[g.name]?.[wl] ?? [];
+            if (!rs.length) continue;
+            const prev = memRuns[prevKey]?.[g.name]?.[wl] ?? [];
+            const ratios = rs.map((x, i) => x.cpu / (prev[i]?.cpu ?? NaN));
+            const what = wl === "backlog" ? `draining a ${FRAMES}-frame backlog` : `${LINE_RATE} frames/s for ${LINE_SECONDS} s`;
+            report.push(
+              `| ${k} | ${g.name} | ${what} | ${median(rs.map((x) => x.peak)).toFixed(0)} | ${median(rs.map((x) => x.steady)).toFixed(0)} | ${median(rs.map((x) => x.cpu)).toFixed(1)} | ${median(rs.map((x) => x.fps)).toFixed(0)} | ${median(ratios).toFixed(2)}x (${ratios.map((x) => x.toFixed(2)).join(", ")}) |`,
+            );
+          }
+        }
+      }
+      report.push("", "(steady = median VmRSS of the second half of the workload; MiB = 1,048,576 bytes; CPU = utime+stime of the Connect process; backlog CPU and frames/s include the process's start.)");
+    }
     process.stdout.write(report.join("\n") + "\n");
   } finally {
     await pool.end();

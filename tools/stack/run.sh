@@ -24,6 +24,8 @@ node_modules/.bin/tsx tools/settings/check.ts --quiet || { echo "run: not starte
 mkdir -p "$RUN"
 
 alive() { [[ -f "$RUN/$1.pid" ]] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
+# The default of a setting in config/settings.yaml (quotes removed).
+setting_default() { awk -v n="$1" '$2 == "name:" && $3 == n {f = 1} f && $1 == "default:" {gsub("\"", "", $2); print $2; exit}' config/settings.yaml; }
 
 tools/stack/stack.sh status >/dev/null 2>&1 || tools/stack/stack.sh up >/dev/null
 
@@ -58,13 +60,11 @@ else
     echo "connect: no pipelines/*.yaml: starting streams mode with none (/ready and /metrics only)"
   fi
   echo "connect: streams mode with ${#pipelines[@]} pipeline(s): ${pipelines[*]:-none}"
-  # The wasm processor recompiles the module for every new pooled instance and Go's GC empties
-  # that pool; collecting on a memory limit instead of every 100% heap growth gives 1.33x the
-  # decode rate at 0.70x the CPU per frame on a quiet machine (make bench-decode). Operators can
-  # override both. GOMEMLIMIT is a soft limit the heap grows to: in a container set it to ~75-80 %
-  # of the container's memory limit (e.g. 768MiB of 1GiB), leaving room for stacks, the WASM
-  # instances' linear memory and the runtime, or the kernel kills Connect before Go collects.
-  setsid nohup env GOGC="${GOGC:-off}" GOMEMLIMIT="${GOMEMLIMIT:-1GiB}" "$CONNECT" streams --no-api -o rpk-connect.yaml "${resources[@]}" "${pipelines[@]}" \
+  # Go's GC settings: the environment's, else the defaults of config/settings.yaml (the one place
+  # both this script and the images take them from; why these values: README, "Memory and CPU").
+  gogc="${GOGC:-$(setting_default GOGC)}"
+  gomemlimit="${GOMEMLIMIT:-$(setting_default GOMEMLIMIT)}"
+  setsid nohup env GOGC="$gogc" GOMEMLIMIT="$gomemlimit" "$CONNECT" streams --no-api -o rpk-connect.yaml "${resources[@]}" "${pipelines[@]}" \
     >>"$RUN/connect.log" 2>&1 </dev/null &
   echo $! >"$RUN/connect.pid"
 fi
