@@ -14,6 +14,7 @@ export const EXCLUDED: Record<string, string> = {
   "test/integration/ingest-kafka-security.test.ts": "runs private TLS/SASL brokers on the host (tools/kafka/secure.sh), not the stack's broker",
   "test/integration/edge.test.ts": "needs Mosquitto, a host process of the local stack (tools/mqtt/mosquitto.sh)",
   "test/integration/edge-tls.test.ts": "needs Mosquitto, a host process of the local stack (tools/mqtt/mosquitto.sh)",
+  "test/integration/metrics-exposure.test.ts": "reads the listening sockets of the Connect process by its PID (/proc); under tools/docker/connect-in-image.sh that PID is the docker client, whose sockets are not Connect's",
   "test/integration/metrics.test.ts": "the metrics of `make run` (every pipeline in one process after a 31-minute back-fill): a local-stack scenario, and the longest file of the suite",
 };
 

@@ -11,6 +11,7 @@
  * image, default nb67/bundle:local; "local" runs the checkout's .tools/bin/redpanda-connect instead).
  */
 import { spawnSync } from "node:child_process";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { startContainers } from "./containers.ts";
@@ -21,6 +22,8 @@ declare module "vitest" {
     nb67Env: Record<string, string>;
   }
 }
+
+const WRAPPER_STATE = path.join(REPO_ROOT, ".tools/run/connect-in-image.env");
 
 function run(what: string, cmd: string, args: string[], env: Record<string, string> = {}): string {
   const r = spawnSync(cmd, args, { cwd: REPO_ROOT, env: { ...process.env, ...env }, encoding: "utf8" });
@@ -53,11 +56,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
   } else {
     env.CONNECT_BIN = path.join(REPO_ROOT, ".tools/bin/redpanda-connect");
   }
-  const stack = await startContainers();
+  // the schema is applied while Kafka is still starting
+  const stack = await startContainers((pgUrl) => {
+    run("sql/apply.sh", "bash", [path.join(REPO_ROOT, "sql/apply.sh")], { TSDB_URL: pgUrl });
+  });
   try {
     env.KAFKA_BOOTSTRAP_SERVER = stack.kafkaBrokers.join(",");
     env.TSDB_URL = stack.pgUrl;
-    run("sql/apply.sh", "bash", [path.join(REPO_ROOT, "sql/apply.sh")], { TSDB_URL: stack.pgUrl });
     // idempotent; on a broker seconds old its metadata read right after a create can still fail
     // (UNKNOWN_TOPIC_OR_PARTITION), so try again
     for (let attempt = 1; ; attempt++) {
@@ -75,8 +80,18 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   Object.assign(process.env, env);
   project.provide("nb67Env", env);
+  // for Connect started with a reduced environment (tools/docker/connect-in-image.sh reads it)
+  mkdirSync(path.dirname(WRAPPER_STATE), { recursive: true });
+  writeFileSync(
+    WRAPPER_STATE,
+    ["DOCKER_HOST", "TEST_CONNECT_IMAGE", "TEST_CONNECT_ENTRYPOINT", "TEST_CONNECT_WORKDIR"]
+      .filter((k) => process.env[k])
+      .map((k) => `${k}=${process.env[k]}\n`)
+      .join(""),
+  );
   console.log(`containers: Kafka ${env.KAFKA_BOOTSTRAP_SERVER}, PostgreSQL ${stack.pgUrl.replace(/:[^:@/]+@/, ":***@")}, Connect ${env.TEST_CONNECT_IMAGE ?? "local binary"} (ready in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   return async () => {
+    rmSync(WRAPPER_STATE, { force: true });
     removeLeftoverConnects();
     await stack.stop();
   };

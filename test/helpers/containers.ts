@@ -38,7 +38,8 @@ function port(name: string, def: number): number {
   return v;
 }
 
-export async function startContainers(): Promise<RunningContainers> {
+/** `onPostgres` runs as soon as PostgreSQL is up, while Kafka may still be starting. */
+export async function startContainers(onPostgres?: (pgUrl: string) => Promise<void> | void): Promise<RunningContainers> {
   // host networking and no reaper container: the project's dockerd runs without a bridge
   process.env.TESTCONTAINERS_HOST_OVERRIDE ??= "127.0.0.1";
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= "true";
@@ -73,6 +74,7 @@ export async function startContainers(): Promise<RunningContainers> {
     // over TCP: the official image's init phase runs a socket-only server first
     .withWaitStrategy(Wait.forSuccessfulCommand(`pg_isready -q -h 127.0.0.1 -p ${pgPort} -U nb67 -d nb67`));
 
+  const pgUrl = `postgres://nb67:${password}@127.0.0.1:${pgPort}/nb67?sslmode=disable`;
   const started: StartedTestContainer[] = [];
   const stop = async () => {
     await Promise.allSettled(started.splice(0).map((c) => c.stop({ timeout: 10_000 })));
@@ -82,6 +84,7 @@ export async function startContainers(): Promise<RunningContainers> {
       [kafka, postgres].map(async (c) => {
         const s = await c.withNetworkMode("host").withLabels({ "nb67.test": "stack" }).withStartupTimeout(240_000).start();
         started.push(s);
+        if (c === postgres) await onPostgres?.(pgUrl);
         return s;
       }),
     );
@@ -93,7 +96,7 @@ export async function startContainers(): Promise<RunningContainers> {
   }
   return {
     kafkaBrokers: [addr],
-    pgUrl: `postgres://nb67:${password}@127.0.0.1:${pgPort}/nb67?sslmode=disable`,
+    pgUrl,
     stop,
   };
 }

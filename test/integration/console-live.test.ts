@@ -10,7 +10,7 @@ import { loadConfig } from "../../console/server/config.ts";
 import { startConsole, type RunningConsole } from "../../console/server/start.ts";
 import { addUser } from "../../console/server/users/store.ts";
 import { createTopic, deleteTopic, kafkaClient } from "../helpers/kafka.ts";
-import { createTestDatabase, type TestDatabase } from "../helpers/stack.ts";
+import { createTestDatabase, getStack, type TestDatabase } from "../helpers/stack.ts";
 import { names, pipelineEnv, startConnect, stopConnect, type ConnectProc } from "./ingest-support.ts";
 import { Session } from "./console-support.ts";
 
@@ -28,7 +28,7 @@ beforeAll(async () => {
   await createTopic(n.parsed, 1);
   await createTopic(n.dead, 1);
   ingest = await startConnect("pipelines/ingest.yaml", pipelineEnv(n, db.url, { PARSED_ROW_HEADER: "false" }), `console-live-ingest-${n.id}`);
-  c = await startConsole(loadConfig({ TSDB_URL: db.url, CONSOLE_ADDRESS: "127.0.0.1:0", PARSED_TOPIC_NAME: n.parsed, CONSOLE_LIVE_GROUP: `nb67-console-${n.id}` }), { logger: false });
+  c = await startConsole(loadConfig({ TSDB_URL: db.url, KAFKA_BOOTSTRAP_SERVER: (await getStack()).kafkaBrokers.join(","), CONSOLE_ADDRESS: "127.0.0.1:0", PARSED_TOPIC_NAME: n.parsed, CONSOLE_LIVE_GROUP: `nb67-console-${n.id}` }), { logger: false });
   await Promise.race([c.app.live!.joined, new Promise((_, rej) => setTimeout(() => rej(new Error("live consumer did not join")), 60_000))]);
 });
 afterAll(async () => {
