@@ -63,6 +63,15 @@ else
   status=1; failed=$((failed + 1))
 fi
 
+echo "== integration tests on containers (TEST_STACK=containers: Kafka, PostgreSQL and Connect in containers)"
+# Beside the local stack (own ports); tools/docker/containers-suite.sh starts and stops the project's
+# dockerd and builds the images (cached by their inputs); its wall time is printed for CI budgets.
+containers_t0=$(date +%s)
+rm -f .reports/containers.json
+tools/docker/containers-suite.sh --reporter=default --reporter=json --outputFile.json=.reports/containers.json || status=1
+count_vitest .reports/containers.json
+echo "containers stage: $(( $(date +%s) - containers_t0 )) s wall"
+
 echo "== browser tests (console web app in Debian chromium, real console service)"
 if tools/browser/install.sh; then
   rm -f .reports/browser.json
