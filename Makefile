@@ -129,9 +129,15 @@ test-unit: deps build
 test-config: connect build
 	$(CONNECT) test --log error ./test/config/...
 
+# TEST_STACK=containers: Kafka, PostgreSQL and Connect in containers on the project's own dockerd
+# (tools/docker/containers-suite.sh starts it, builds the images, stops it again).
 test-integration: setup build
+ifeq ($(TEST_STACK),containers)
+	@tools/docker/containers-suite.sh
+else
 	@tools/stack/stack.sh up
 	npm run test:integration
+endif
 
 ## ---- benchmarks (not tests) ------------------------------------------------------
 bench: bench-decode bench-e2e bench-predict
