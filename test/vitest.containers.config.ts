@@ -30,7 +30,7 @@ export default mergeConfig(
   base,
   defineConfig({
     test: {
-      include: ["test/integration/**/*.test.ts"],
+      include: ["test/integration/**/*.test.ts", "test/containers/**/*.test.ts"], // containers/: the images themselves
       exclude: [
         "**/node_modules/**",
         ...Object.keys(EXCLUDED),
