@@ -8,12 +8,11 @@
 // - nb67/console answers /api/ready, its HEALTHCHECK turns healthy, non-root.
 // Every container is removed afterwards. Run: npx vitest run --config test/vitest.config.ts test/containers/images.test.ts
 import { spawnSync } from "node:child_process";
-import { createServer } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FrameSimulator } from "../../tools/sim/sim.ts";
 import { closeKafka, createTopic, deleteTopic, listTopics } from "../helpers/kafka.ts";
-import { REPO_ROOT, createTestDatabase, getStack, type TestDatabase } from "../helpers/stack.ts";
+import { REPO_ROOT, freePort, createTestDatabase, getStack, type TestDatabase } from "../helpers/stack.ts";
 import { decodeFrame, names, naturalKey, pipelineEnv, produceMany, rowCount, waitFor } from "../integration/ingest-support.ts";
 
 const DOCKERD = path.join(REPO_ROOT, "tools/docker/dockerd.sh");
@@ -43,16 +42,6 @@ function logsOf(name: string): string {
 }
 function health(name: string): string {
   return docker(["inspect", "--format", "{{.State.Health.Status}}", name]);
-}
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
 }
 
 describe("images: nb67/migrate, nb67/bundle and nb67/console against the local stack", () => {

@@ -98,6 +98,18 @@ async function containersStack(): Promise<Stack> {
   return { kafkaBrokers, pgUrl, connectBin: connectBinary(), provider: "containers" };
 }
 
+/** A TCP port free on 127.0.0.1 right now (for a process the test starts). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
 function tcpOpen(host: string, port: number, timeoutMs = 2000): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = net.connect({ host, port });

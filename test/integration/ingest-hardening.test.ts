@@ -11,11 +11,10 @@
 //   nb67_consumer_lag{stage="ingest"}.
 import { spawn } from "node:child_process";
 import { createWriteStream, mkdirSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeKafka, consumeAll, createTopic, deleteTopic, kafkaClient, listTopics, type ConsumedRecord } from "../helpers/kafka.ts";
-import { REPO_ROOT, getStack } from "../helpers/stack.ts";
+import { REPO_ROOT, freePort, getStack } from "../helpers/stack.ts";
 import { FrameSimulator } from "../../tools/sim/sim.ts";
 import { LOG_DIR, VECTORS, names, stopConnect, waitFor, type ConnectProc } from "./ingest-support.ts";
 
@@ -31,16 +30,6 @@ let dead: ConsumedRecord[] = [];
 const sent = new Map<string, { partition: number; offset: string }>();
 let sim: FrameSimulator;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 const h = (r: ConsumedRecord, k: string) => r.headers[k]?.toString();
 

@@ -5,12 +5,11 @@
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT, getStack } from "../helpers/stack.ts";
+import { REPO_ROOT, freePort, getStack } from "../helpers/stack.ts";
 import { LOG_DIR, VECTORS, stopConnect, type ConnectProc } from "./ingest-support.ts";
 
 const dir = mkdtempSync(path.join(tmpdir(), "nb67-secure-kafka-"));
@@ -21,16 +20,6 @@ const ports: Record<string, number> = {};
 const frame = readFileSync(path.join(VECTORS, "whole_frame.bin"));
 let kafka: Kafka;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 function secureEnv(): Record<string, string> {
   return {
