@@ -5,9 +5,12 @@
 // conform to their schemas. Writes .reports/schemathesis.xml (JUnit) and .reports/schemathesis.json
 // ({passed, failed}: operations) for tools/run-tests.sh; exit code 1 on any failure. PREDICT_INTERVAL is
 // 24h here only so that a backtest samples one run per day (the fuzzer calls it hundreds of times).
+// schemathesis's own report goes to .reports/schemathesis.log, printed whole only when the run fails:
+// its closing line looks like pytest's ("== 3 warnings in 240s ==") and CI reads such a line as a
+// test runner that executed no test, so the summary printed here is the operations counted.
 //   npx tsx console/server/fuzz/run.ts      FUZZ_EXAMPLES (15) FUZZ_SEED (20261204) FUZZ_MAX_TIME (240 s)
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { createTestDatabase, REPO_ROOT } from "../../../test/helpers/stack.ts";
@@ -19,6 +22,7 @@ import { addUser } from "../users/store.ts";
 const reports = path.join(REPO_ROOT, ".reports");
 mkdirSync(reports, { recursive: true });
 const junit = path.join(reports, "schemathesis.xml");
+const log = path.join(reports, "schemathesis.log");
 
 async function main(): Promise<number> {
   const db = await createTestDatabase("console_fuzz", { applySchema: true });
@@ -56,11 +60,15 @@ async function main(): Promise<number> {
       "--report", "junit", "--report-junit-path", junit,
       "--no-color",
     ];
+    const out = createWriteStream(log);
     const code = await new Promise<number>((resolve) => {
-      const p = spawn(st, args, { stdio: "inherit" });
-      p.on("exit", (c2) => resolve(c2 ?? 1));
+      const p = spawn(st, args, { stdio: ["ignore", "pipe", "pipe"] });
+      p.stdout.pipe(out, { end: false });
+      p.stderr.pipe(out, { end: false });
+      p.on("close", (c2) => resolve(c2 ?? 1));
       p.on("error", () => resolve(127));
     });
+    await new Promise<void>((resolve) => out.end(resolve));
     const xml = readFileSync(junit, "utf8");
     const cases = [...xml.matchAll(/<testcase\b[^>]*?(\/>|>([\s\S]*?)<\/testcase>)/g)];
     // "Runtime Error" is schemathesis crashing inside itself (e.g. its Python AST recursion check),
@@ -70,7 +78,10 @@ async function main(): Promise<number> {
     const passed = cases.length - failed - toolErrors;
     if (toolErrors) process.stdout.write(`schemathesis: ${toolErrors} operation(s) hit a runtime error inside schemathesis (not counted; see ${junit})\n`);
     writeFileSync(path.join(reports, "schemathesis.json"), JSON.stringify({ passed, failed, toolErrors, exitCode: code }));
-    process.stdout.write(`schemathesis: ${passed} operations passed, ${failed} failed (st exit ${code})\n`);
+    if (failed > 0 || cases.length === 0) process.stdout.write(readFileSync(log, "utf8"));
+    const warnings = readFileSync(log, "utf8").match(/^\s*⚠️.*$/gmu) ?? [];
+    for (const w of warnings) process.stdout.write(`schemathesis warning: ${w.replace(/^\s*⚠️\s*/u, "")}\n`);
+    process.stdout.write(`schemathesis: ${passed} operations passed, ${failed} failed (st exit ${code}; its report: ${path.relative(REPO_ROOT, log)})\n`);
     return failed === 0 ? 0 : 1;
   } finally {
     await close();
