@@ -168,6 +168,35 @@ BEGIN
 END
 $cf$;
 
+-- Insert path (STORE_METHOD=insert, the default) for records with the decoder's row literal: Connect's
+-- sql_insert writes (row literal, device time, parse time) into macda_store_in (3 parameters a row,
+-- table in sql/migrations/0105_store_insert_staging.sql); this statement trigger expands the rows of
+-- that statement into macda in one INSERT with the same ON CONFLICT as every path, then deletes them,
+-- so macda_store_in is empty outside a store transaction. Two records of one key in the statement, a
+-- conflict (23505) or a bad literal fail the statement with a data error, and the store writes that
+-- batch row by row, as it does for the JSON path.
+CREATE OR REPLACE FUNCTION nb67_store_in_batch() RETURNS trigger
+LANGUAGE plpgsql AS $tr$
+BEGIN
+  WITH w AS MATERIALIZED (
+    SELECT s.dvc_ts, s.parse_ts, s.row_text::macda_row_shape AS w FROM nb67_store_in_rows s
+  ), r AS MATERIALIZED (
+    SELECT w.dvc_ts, w.parse_ts, (w.w).* FROM w
+  )
+  INSERT INTO macda (${insCols})
+  SELECT
+      ${insVals}
+  FROM r
+  ON CONFLICT (dvc_no, dvc_time, msg_frame_no) DO UPDATE SET dvc_no = EXCLUDED.dvc_no WHERE nb67_store_conflict(macda, EXCLUDED);
+  DELETE FROM macda_store_in;
+  RETURN NULL;
+END
+$tr$;
+
+CREATE OR REPLACE TRIGGER macda_store_in_batch AFTER INSERT ON macda_store_in
+  REFERENCING NEW TABLE AS nb67_store_in_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION nb67_store_in_batch();
+
 -- Bulk path (STORE_METHOD=bulk): one statement per batch. batch = newline-separated lines, each
 --   "#<partition>,<offset>,<t|b>\\t<nb67_row literal or empty>\\t<signal-parsed value>" (the store
 --     stream: source coordinates from the broker, the value as it is (t) or base64 (b) when it holds a
@@ -332,16 +361,58 @@ function storeYaml(model: Model): string {
         root = content()
         meta nb67_store_error = "not a record: " + error()
         meta nb67_dedup_key = "md5:" + content().hash("md5").encode("hex")`;
+  // The same checks as validate(), on the fields of the row literal (store_row_check has made sure it
+  // is one plain literal whose identity equals the JSON's), so no JSON parse: an unquoted empty field
+  // is NULL in a row literal, here "missing".
+  const validateRow = (label: string) => `- label: ${label}
+  mapping: |
+    root = content()
+    map strict_local {
+      let m = this.re_find_all_submatch("^(20[0-9][0-9])-([0-9]{1,2})-([0-9]{1,2}) ([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})$")
+      let s = if $m.length() == 1 {
+        "%s-%02d-%02d %02d:%02d:%02d".format($m.0.1, $m.0.2.number().int64(), $m.0.3.number().int64(), $m.0.4.number().int64(), $m.0.5.number().int64(), $m.0.6.number().int64())
+      } else { null }
+      let back = if $s != null { $s.ts_strptime("%Y-%m-%d %H:%M:%S").ts_format("2006-01-02 15:04:05", "UTC").catch(null) } else { null }
+      root = if $back != null && $back == $s { $s } else { null }
+    }
+    map field {
+      root = if this == "" { null } else if this.length() >= 2 && this.has_prefix("\\"") && this.has_suffix("\\"") { this.slice(1, -1) } else { this }
+    }
+    let f = @nb67_row.string().slice(1, -1).split(",")
+    let no = $f.index(${model.legacy.length}).apply("field")
+    let dt = $f.index(${model.legacy.length + 1}).apply("field")
+    let pt = $f.index(${model.legacy.length + 2}).apply("field")
+    let fr = $f.index(${frameIdx}).apply("field")
+    let d = ($dt | "").apply("strict_local")
+    let t = ($pt | "").apply("strict_local")
+    meta nb67_dvc_ts = if $d != null { $d + " \${DEVICE_TZ:Asia/Shanghai}" } else { deleted() }
+    meta nb67_parse_ts = if $t != null { $t + " \${PARSE_TZ:UTC}" } else { deleted() }
+    meta nb67_store_error = if @nb67_store_error != null {
+      @nb67_store_error
+    } else if !($no | "").re_match("^[0-9]{7,8}$") {
+      "invalid device number: " + ($no | "missing")
+    } else if $d == null {
+      "invalid device time: " + ($dt | "missing")
+    } else if $t == null {
+      "invalid parse time: " + ($pt | "missing")
+    } else { deleted() }
+    meta nb67_dedup_key = if $no != null && $dt != null && $fr != null {
+      $no + "|" + $dt + "|" + $fr
+    } else { "md5:" + content().hash("md5").encode("hex") }
+- catch:
+    - mapping: |
+        root = content()
+        meta nb67_store_error = "not a record: " + error()
+        meta nb67_dedup_key = "md5:" + content().hash("md5").encode("hex")`;
   // one INSERT per record; a data error makes the record a dead letter (a conflict with its reason)
-  const rowwise = (label: string) => `- label: ${label}
+  const intoMacda = "table: macda\n        columns: *store_columns\n        args_mapping: *store_args\n        suffix: *store_suffix";
+  const intoStoreIn = "table: macda_store_in\n        columns: *store_row_columns\n        args_mapping: *store_row_args";
+  const rowwise = (label: string, into = intoMacda) => `- label: ${label}
   for_each:
     - sql_insert:
         driver: pgx
         dsn: ${DSN}
-        table: macda
-        columns: *store_columns
-        args_mapping: *store_args
-        suffix: *store_suffix
+        ${into}
     - switch:
         - check: ${dataErr}
           processors:
@@ -373,6 +444,8 @@ ${indentBlock(rowwise("store_bulk_rowwise"), 8)}`;
     VALIDATE: validate("store_validate"),
     ROWWISE,
     ROWWISE_ONLY: rowwise("store_insert_rowwise"),
+    VALIDATE_ROW: validateRow("store_validate_row"),
+    ROWWISE_ROWS: rowwise("store_insert_rows_rowwise", intoStoreIn),
     COLUMNS: cols.map((c) => `- ${c}`).join("\n"),
     ARGS: argsMapping,
   };
