@@ -157,18 +157,28 @@ function freePort(): Promise<number> {
   });
 }
 // The streams of one Connect process: every pipeline but edge, as tools/stack/run.sh starts them
-// (MEM_PIPELINES: a glob to take a subset); MEM_SPLIT=ingest: two processes, ingest and the rest.
+// (MEM_PIPELINES: a glob to take a subset); MEM_SPLIT=ingest: two processes, ingest and the rest;
+// MEM_SPLIT=stages: three, ingest, store and the rest (each with the same GC settings).
 function memGroups(): Array<{ name: string; files: string[] }> {
   const glob = process.env.MEM_PIPELINES;
   const files = readdirSync("pipelines")
     .filter((f) => f.endsWith(".yaml") && f !== "edge.yaml")
     .map((f) => `pipelines/${f}`)
     .filter((f) => !glob || new RegExp(`^${glob.replace(/[.]/g, "\\.").replace(/\*/g, "[^/]*")}$`).test(f));
-  if (process.env.MEM_SPLIT !== "ingest") return [{ name: "all streams", files }];
-  return [
-    { name: "ingest", files: files.filter((f) => f === "pipelines/ingest.yaml") },
-    { name: "the other streams", files: files.filter((f) => f !== "pipelines/ingest.yaml") },
-  ];
+  const split = process.env.MEM_SPLIT ?? "";
+  if (split === "ingest")
+    return [
+      { name: "ingest", files: files.filter((f) => f === "pipelines/ingest.yaml") },
+      { name: "the other streams", files: files.filter((f) => f !== "pipelines/ingest.yaml") },
+    ];
+  if (split === "stages")
+    return [
+      { name: "ingest", files: files.filter((f) => f === "pipelines/ingest.yaml") },
+      { name: "store", files: files.filter((f) => f === "pipelines/store.yaml") },
+      { name: "the other streams", files: files.filter((f) => f !== "pipelines/ingest.yaml" && f !== "pipelines/store.yaml") },
+    ];
+  if (split) throw new Error(`MEM_SPLIT=${split}: ingest or stages`);
+  return [{ name: "all streams", files }];
 }
 // One Connect process as tools/stack/run.sh starts it: streams mode with the root config
 // rpk-connect.yaml, with the given GC settings, on a free port; resolves when /ready answers 200.
