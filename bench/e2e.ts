@@ -4,7 +4,13 @@
  *   1. ingest alone: signal-in pre-filled with FRAMES frames -> signal-parsed + archive topics, frames/s
  *   2. store alone on that signal-parsed, per method (insert = sql_insert, bulk = sql_raw +
  *      json_populate_record, rowwise = TSDB_BATCH=1, the legacy-like one INSERT per row baseline on
- *      ROWWISE_FRAMES frames), REPEAT runs each, median frames/s
+ *      ROWWISE_FRAMES frames), REPEAT runs each, median frames/s; with LEGACY_COPY=1 (the default) each
+ *      round also runs a legacy-equivalent store worker (bench/baseline_legacy_store.py: CPython, aiokafka,
+ *      simplejson, take(200, within 10 s), pgcopy binary COPY into the legacy 228 x float8 table
+ *      legacy_pro_macda, the DDL of bench/storage.sh) on the same signal-parsed records, after the Connect
+ *      methods; CPU µs per row of the store process / worker (utime+stime from /proc, start-up included
+ *      for both), PostgreSQL and Kafka, and each method's CPU ratio to the worker's in the same round
+ *      (issue 16 goal 2: insert <= 0.5x the legacy COPY), medians with the per-round values
  *   3. ingest + store together (sustained Kafka -> rows), per method
  *   4. latency produce -> row visible at 560 and 1,120 frames/s for LAT_SECONDS s (p50/p99), per method
  *   5. memory: one Connect process as `make run` starts it (streams mode, every pipeline but edge)
@@ -14,6 +20,7 @@
  *      and the process's CPU (utime+stime) per frame, medians and shipped/previous ratios.
  * Connect resident memory: peak VmRSS of each process. Prints a Markdown report.
  * Env: FRAMES (60000), REPEAT (3), ROWWISE_FRAMES (5000), LAT_SECONDS (30), METHODS (insert,bulk),
+ * LEGACY_COPY (1; 0 leaves out the legacy COPY worker; its venv and pinned packages: bench/baseline-legacy-store.sh),
  * WARM_SECONDS (5: traffic at the rate before the latency measurement), LAT_TRACE (1: latency per tenth of the run),
  * ARCHIVE_PRECREATE (1; 0: ingest auto-creates the 120 archive topics during the latency warm-up),
  * PHASES (ingest,store,e2e,latency,memory: a subset runs only those phases; store needs ingest),
@@ -24,7 +31,8 @@
  * edge, as make run), MEM_SPLIT=ingest (two processes: ingest, the rest).
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { createInterface } from "node:readline";
 import { createServer } from "node:net";
 import { loadSettings } from "../tools/settings/schema.ts";
 import pg from "pg";
@@ -41,6 +49,8 @@ const WARM_SECONDS = Number(process.env.WARM_SECONDS ?? 5);
 // as the broker auto-creates them (tools/kafka/kafka.sh)
 const ARCHIVE_PARTITIONS = Number(process.env.ARCHIVE_TOPIC_PARTITIONS ?? 1);
 const METHODS = (process.env.METHODS ?? "insert,bulk").split(",");
+const LEGACY_COPY = process.env.LEGACY_COPY !== "0";
+const LEGACY = "legacy-copy";
 const PHASES = new Set((process.env.PHASES ?? "ingest,store,e2e,latency,memory").split(","));
 if (PHASES.has("store")) PHASES.add("ingest"); // store reads what ingest wrote
 // Run Connect as `make run` does (tools/stack/run.sh): the shipped GOGC/GOMEMLIMIT defaults of
@@ -258,6 +268,7 @@ async function main() {
     let ingestCpu: Record<string, number> = {};
     const storeRuns: Record<string, number[]> = {};
     const storeCpu: Record<string, Array<Record<string, number>>> = {};
+    const legacySelf: Array<{ cpu_us_per_row: number; columns: number; batches: number }> = [];
     const n1 = PHASES.has("ingest") ? await topicsFor("ingest") : undefined;
     if (n1) {
       await produceMany(n1.source, base);
@@ -291,11 +302,86 @@ async function main() {
         await stopConnect(st);
         return fps;
       };
+      // The legacy-equivalent store worker (bench/baseline_legacy_store.py) on the same topic, its own
+      // consumer group from the earliest offset, into legacy_pro_macda (bench/storage.sh's DDL: the
+      // legacy pro_macda = 4 key columns + 228 double precision, and the time index TimescaleDB adds).
+      // CPU from /proc like runStore's: snapshot at spawn (start-up counted), end when the worker has
+      // stored every row (its JSON line; it then waits for stdin to close, so /proc still has it).
+      let legacyPy = "";
+      if (LEGACY_COPY) {
+        const setup = spawnSync("bash", ["bench/baseline-legacy-store.sh"], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+        if (setup.status !== 0) throw new Error(`bench/baseline-legacy-store.sh failed (exit ${setup.status})`);
+        legacyPy = setup.stdout.trim().split("\n").pop()!;
+        const cols = (
+          await pool.query(
+            "SELECT string_agg(quote_ident(attname) || ' double precision NULL', ', ' ORDER BY attnum) AS c FROM pg_attribute WHERE attrelid = 'pro_macda'::regclass AND attnum > 4",
+          )
+        ).rows[0].c;
+        await pool.query(`CREATE TABLE legacy_pro_macda (msg_calc_dvc_time timestamptz NOT NULL, msg_calc_parse_time text NOT NULL,
+          msg_calc_dvc_no text NOT NULL, msg_calc_train_no text NOT NULL, ${cols});
+          CREATE INDEX legacy_pro_macda_time ON legacy_pro_macda (msg_calc_dvc_time DESC)`);
+      }
+      const runLegacy = async (expected: number, verify: boolean) => {
+        await pool.query("TRUNCATE legacy_pro_macda");
+        const stack = await getStack();
+        const group = `${n1.storeGroup}-${LEGACY}-${Math.random().toString(36).slice(2, 6)}`;
+        const t = Date.now();
+        const proc = spawn(
+          legacyPy,
+          ["bench/baseline_legacy_store.py", "--rows", String(expected), "--topic", n1.parsed, "--group", group, "--brokers", stack.kafkaBrokers.join(","), "--dsn", db.url, "--hold"],
+          { stdio: ["pipe", "pipe", "pipe"] },
+        );
+        const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
+        const worker: ConnectProc = { proc, name: `${n1.id}-store-${LEGACY}`, exited, log: "" };
+        let err = "";
+        proc.stderr!.on("data", (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+        const c0 = cpuSnap({ store: worker });
+        const w = new RssWatch([worker]);
+        const line = await new Promise<string>((resolve, reject) => {
+          createInterface({ input: proc.stdout! }).once("line", resolve);
+          void exited.then((code) => reject(new Error(`legacy store worker exited (${code}) before storing ${expected} rows: ${err}`)));
+        });
+        const c1 = cpuSnap({ store: worker });
+        const fps = expected / ((Date.now() - t) / 1000);
+        w.stop();
+        rss[`store-${LEGACY} (Python worker)`] = Math.max(rss[`store-${LEGACY} (Python worker)`] ?? 0, w.peak.get(worker.name)!);
+        proc.stdin!.end();
+        const code = await exited;
+        if (code !== 0) throw new Error(`legacy store worker exit ${code}: ${err}`);
+        const stored = Number((await pool.query("SELECT count(*) AS n FROM legacy_pro_macda")).rows[0].n);
+        if (stored !== expected) throw new Error(`legacy store worker: ${stored} rows in legacy_pro_macda, expected ${expected}`);
+        if (verify) {
+          // the worker did the real work: its rows are the legacy view of what Connect stored (macda
+          // still holds the round's last Connect method's rows), except the four columns legacy left NULL
+          const cols = (
+            await pool.query(
+              "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) AS c FROM pg_attribute WHERE attrelid = 'legacy_pro_macda'::regclass AND attnum > 0 AND attname NOT IN ('msg_header_code01', 'msg_header_code02', 'msg_carriage_no', 'msg_protocal_version')",
+            )
+          ).rows[0].c;
+          const diff = Number(
+            (await pool.query(`SELECT count(*) AS n FROM (SELECT ${cols} FROM legacy_pro_macda EXCEPT SELECT ${cols} FROM pro_macda) d`)).rows[0].n,
+          );
+          if (diff !== 0) throw new Error(`legacy store worker: ${diff} of its rows differ from pro_macda (the legacy view of what Connect stored)`);
+          log(`legacy store worker: its ${stored} rows equal pro_macda's (the legacy view of Connect's rows)`);
+        }
+        const self = JSON.parse(line) as { cpu_us_per_row: number; columns: number; batches: number };
+        (storeCpu[LEGACY] ??= []).push(cpuPerFrame(c0, c1, expected));
+        legacySelf.push(self);
+        return fps;
+      };
       for (let r = 0; r < REPEAT; r++) {
         for (const m of METHODS) {
           const fps = await runStore(m, FRAMES);
           (storeRuns[m] ??= []).push(fps);
-          log(`store ${m} run ${r + 1}: ${fps.toFixed(0)} frames/s`);
+          log(`store ${m} run ${r + 1}: ${fps.toFixed(0)} frames/s, CPU µs/row: Connect ${storeCpu[m][r].store.toFixed(0)}, PostgreSQL ${storeCpu[m][r].postgres.toFixed(0)}`);
+        }
+        if (LEGACY_COPY) {
+          const fps = await runLegacy(FRAMES, r === 0 && METHODS.length > 0);
+          (storeRuns[LEGACY] ??= []).push(fps);
+          const c = storeCpu[LEGACY][r];
+          log(
+            `store ${LEGACY} run ${r + 1}: ${fps.toFixed(0)} rows/s, CPU µs/row: worker ${c.store.toFixed(0)} (its own process_time: ${legacySelf[r].cpu_us_per_row}), PostgreSQL ${c.postgres.toFixed(0)}; ${legacySelf[r].columns} columns, ${legacySelf[r].batches} batches`,
+          );
         }
       }
       // legacy-like baseline: one INSERT per row (the peer's sql_raw per message / TSDB_BATCH=1)
@@ -533,14 +619,42 @@ async function main() {
     report.push(`## bench-e2e (${new Date().toISOString()}, FRAMES=${FRAMES}, REPEAT=${REPEAT})`, "");
     report.push("| phase | frames/s (median) | runs | vs legacy-like per-row INSERT |", "|---|---|---|---|");
     if (n1) report.push(`| ingest alone (signal-in -> parsed + archive; CPU µs/frame: Connect ${ingestCpu.ingest.toFixed(0)}, Kafka ${ingestCpu.kafka.toFixed(0)}) | ${ingestFps.toFixed(0)} | 1 | |`);
-    for (const m of PHASES.has("store") ? [...METHODS, "rowwise"] : []) {
-      report.push(`| store alone, ${m === "rowwise" ? "rowwise (TSDB_BATCH=1, baseline)" : `STORE_METHOD=${m}`} | ${median(storeRuns[m]).toFixed(0)} | ${storeRuns[m].map((x) => x.toFixed(0)).join(", ")} | ${(median(storeRuns[m]) / base1).toFixed(1)}x |`);
+    for (const m of PHASES.has("store") ? [...METHODS, ...(storeRuns[LEGACY] ? [LEGACY] : []), "rowwise"] : []) {
+      const what = m === "rowwise" ? "rowwise (TSDB_BATCH=1, baseline)" : m === LEGACY ? "legacy-equivalent COPY worker (Python, rows/s)" : `STORE_METHOD=${m}`;
+      report.push(`| store alone, ${what} | ${median(storeRuns[m]).toFixed(0)} | ${storeRuns[m].map((x) => x.toFixed(0)).join(", ")} | ${(median(storeRuns[m]) / base1).toFixed(1)}x |`);
     }
     for (const m of Object.keys(e2eFps)) report.push(`| ingest + store together, ${m} (sustained Kafka -> rows) | ${e2eFps[m].toFixed(0)} | 1 | ${(e2eFps[m] / base1).toFixed(1)}x |`);
     if (Object.keys(storeCpu).length) {
       const cols = ["store", "postgres", "kafka", "machine"];
       report.push("", `| CPU µs per frame, store alone (median of runs) | ${cols.join(" | ")} |`, `|---|${cols.map(() => "---|").join("")}`);
-      for (const [m, runs] of Object.entries(storeCpu)) report.push(`| ${m} | ${cols.map((k) => median(runs.map((r) => r[k])).toFixed(0)).join(" | ")} |`);
+      for (const [m, runs] of Object.entries(storeCpu)) report.push(`| ${m === LEGACY ? `${m} (store = the Python worker)` : m} | ${cols.map((k) => median(runs.map((r) => r[k])).toFixed(0)).join(" | ")} |`);
+    }
+    if (storeCpu[LEGACY]) {
+      // Per round: each Connect method against the legacy worker of the same round.
+      const leg = storeCpu[LEGACY];
+      const fmt = (xs: number[], d = 0) => `${median(xs).toFixed(d)} (${xs.map((x) => x.toFixed(d)).join(", ")})`;
+      const ratios = (runs: Array<Record<string, number>>, f: (c: Record<string, number>) => number) => runs.map((c, i) => f(c) / f(leg[i]));
+      report.push(
+        "",
+        `### Store CPU per row vs the legacy COPY worker (same run, same ${FRAMES} signal-parsed records; medians of ${REPEAT} interleaved rounds, per-round values in brackets)`,
+        "",
+        "| store | Connect (or worker) µs/row | PostgreSQL µs/row | Kafka µs/row | rows/s | vs legacy COPY (worker CPU ratio) | vs legacy COPY (worker + PostgreSQL) |",
+        "|---|---|---|---|---|---|---|",
+      );
+      for (const m of [...METHODS.filter((x) => storeCpu[x]), LEGACY]) {
+        const runs = storeCpu[m];
+        const name = m === LEGACY ? "legacy-equivalent COPY worker (CPython: aiokafka, simplejson, pgcopy binary COPY, 200-row batches)" : `Connect STORE_METHOD=${m}`;
+        report.push(
+          `| ${name} | ${fmt(runs.map((c) => c.store))} | ${fmt(runs.map((c) => c.postgres))} | ${fmt(runs.map((c) => c.kafka))} | ${median(storeRuns[m]).toFixed(0)} | ${fmt(ratios(runs, (c) => c.store), 2)} | ${fmt(ratios(runs, (c) => c.store + c.postgres), 2)} |`,
+        );
+      }
+      const goal = storeCpu.insert ? median(ratios(storeCpu.insert, (c) => c.store)) : NaN;
+      report.push(
+        "",
+        `Issue 16 goal 2 (the default sql_insert <= 0.5x the legacy COPY's CPU per row): ${Number.isNaN(goal) ? "insert not run" : `${goal.toFixed(2)}x, ${goal <= 0.5 ? "met" : "not met"}`}.`,
+        `CPU = utime+stime from /proc of the Connect store process / the worker's Python process, from its spawn (start-up, imports and group join included for both) until every row is stored; PostgreSQL = the postmaster and all its backends, Kafka = the broker, over the same interval. The worker's own time.process_time: ${legacySelf.map((x) => x.cpu_us_per_row.toFixed(0)).join(", ")} µs/row (${legacySelf[0]?.columns} columns, ${legacySelf[0]?.batches} batches per run).`,
+        "Caveats: the worker is lighter than the legacy Faust agent (no Faust app/agent/stream machinery, one CopyManager per column list instead of per batch), so the ratios are conservative (they favour the legacy side). The Connect runs' PostgreSQL figures include the bench's count(*) on macda every 100 ms (the worker reports its own end, no polling). legacy_pro_macda is a plain table with the time index, not a TimescaleDB hypertable.",
+      );
     }
     if (Object.keys(e2eCpu).length) {
       const cols = ["ingest", "store", "kafka", "postgres", "bench", "machine"];
