@@ -361,9 +361,10 @@ function storeYaml(model: Model): string {
         root = content()
         meta nb67_store_error = "not a record: " + error()
         meta nb67_dedup_key = "md5:" + content().hash("md5").encode("hex")`;
-  // The same checks as validate(), on the fields of the row literal (store_row_check has made sure it
-  // is one plain literal whose identity equals the JSON's), so no JSON parse: an unquoted empty field
-  // is NULL in a row literal, here "missing".
+  // The same checks as validate(), on the row literal's device number, device time, frame no and parse
+  // time that store_row_check put in nb67_row_key (tab-separated, unquoted; it checked that the
+  // identity equals the JSON's), so no JSON parse and no second split of the literal; an empty field
+  // (NULL in a row literal) is "missing".
   const validateRow = (label: string) => `- label: ${label}
   mapping: |
     root = content()
@@ -375,14 +376,11 @@ function storeYaml(model: Model): string {
       let back = if $s != null { $s.ts_strptime("%Y-%m-%d %H:%M:%S").ts_format("2006-01-02 15:04:05", "UTC").catch(null) } else { null }
       root = if $back != null && $back == $s { $s } else { null }
     }
-    map field {
-      root = if this == "" { null } else if this.length() >= 2 && this.has_prefix("\\"") && this.has_suffix("\\"") { this.slice(1, -1) } else { this }
-    }
-    let f = @nb67_row.string().slice(1, -1).split(",")
-    let no = $f.index(${model.legacy.length}).apply("field")
-    let dt = $f.index(${model.legacy.length + 1}).apply("field")
-    let pt = $f.index(${model.legacy.length + 2}).apply("field")
-    let fr = $f.index(${frameIdx}).apply("field")
+    let k = @nb67_row_key.or("").string().split("\\t")
+    let no = if $k.length() == 4 && $k.index(0) != "" { $k.index(0) } else { null }
+    let dt = if $k.length() == 4 && $k.index(1) != "" { $k.index(1) } else { null }
+    let fr = if $k.length() == 4 && $k.index(2) != "" { $k.index(2) } else { null }
+    let pt = if $k.length() == 4 && $k.index(3) != "" { $k.index(3) } else { null }
     let d = ($dt | "").apply("strict_local")
     let t = ($pt | "").apply("strict_local")
     meta nb67_dvc_ts = if $d != null { $d + " \${DEVICE_TZ:Asia/Shanghai}" } else { deleted() }
@@ -439,6 +437,7 @@ ${indentBlock(rowwise("store_bulk_rowwise"), 8)}`;
     ROW_DVC: String(model.legacy.length),
     ROW_TIME: String(model.legacy.length + 1),
     ROW_FRAME: String(frameIdx),
+    ROW_PARSE: String(model.legacy.length + 2),
   };
   const blocks: Record<string, string> = {
     VALIDATE: validate("store_validate"),
