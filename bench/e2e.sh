@@ -2,7 +2,7 @@
 # make bench-e2e: sustained frames/s Kafka -> rows, latency produce -> row visible at 560 and 1,120
 # frames/s, Connect RSS, for both store methods and a legacy-like per-row INSERT baseline; in the store
 # phase also a legacy-equivalent COPY worker (bench/baseline_legacy_store.py, LEGACY_COPY=1 by default) and
-# each method's CPU per row against it in the same run (issue 16 goal 2); then the
+# each method's CPU per row against it in the same run (goal: insert <= 0.5x); then the
 # Connect process as make run starts it (every stream) at the shipped GC settings beside the previous
 # ones (GOGC=off GOMEMLIMIT=1GiB): peak and steady RSS and CPU per frame, draining a FRAMES backlog
 # and at 560 frames/s (PHASES=memory runs only that).

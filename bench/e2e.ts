@@ -10,7 +10,7 @@
  *      legacy_pro_macda, the DDL of bench/storage.sh) on the same signal-parsed records, after the Connect
  *      methods; CPU µs per row of the store process / worker (utime+stime from /proc, start-up included
  *      for both), PostgreSQL and Kafka, and each method's CPU ratio to the worker's in the same round
- *      (issue 16 goal 2: insert <= 0.5x the legacy COPY), medians with the per-round values
+ *      (the goal: insert <= 0.5x the legacy COPY), medians with the per-round values
  *   3. ingest + store together (sustained Kafka -> rows), per method
  *   4. latency produce -> row visible at 560 and 1,120 frames/s for LAT_SECONDS s (p50/p99), per method
  *   5. memory: one Connect process as `make run` starts it (streams mode, every pipeline but edge)
@@ -651,7 +651,7 @@ async function main() {
       const goal = storeCpu.insert ? median(ratios(storeCpu.insert, (c) => c.store)) : NaN;
       report.push(
         "",
-        `Issue 16 goal 2 (the default sql_insert <= 0.5x the legacy COPY's CPU per row): ${Number.isNaN(goal) ? "insert not run" : `${goal.toFixed(2)}x, ${goal <= 0.5 ? "met" : "not met"}`}.`,
+        `Goal (the default sql_insert <= 0.5x the legacy COPY's CPU per row): ${Number.isNaN(goal) ? "insert not run" : `${goal.toFixed(2)}x, ${goal <= 0.5 ? "met" : "not met"}`}.`,
         `CPU = utime+stime from /proc of the Connect store process / the worker's Python process, from its spawn (start-up, imports and group join included for both) until every row is stored; PostgreSQL = the postmaster and all its backends, Kafka = the broker, over the same interval. The worker's own time.process_time: ${legacySelf.map((x) => x.cpu_us_per_row.toFixed(0)).join(", ")} µs/row (${legacySelf[0]?.columns} columns, ${legacySelf[0]?.batches} batches per run).`,
         "Caveats: the worker is lighter than the legacy Faust agent (no Faust app/agent/stream machinery, one CopyManager per column list instead of per batch), so the ratios are conservative (they favour the legacy side). The Connect runs' PostgreSQL figures include the bench's count(*) on macda every 100 ms (the worker reports its own end, no polling). legacy_pro_macda is a plain table with the time index, not a TimescaleDB hypertable.",
       );
