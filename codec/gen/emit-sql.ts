@@ -328,17 +328,19 @@ function storeYaml(model: Model): string {
   const frameIdx = model.legacy.findIndex((f) => f.id === "msg_frame_no");
   if (frameIdx < 0) throw new Error("emit-sql: no msg_frame_no");
 
-  const validate = (label: string) => `- label: ${label}
-  mapping: |
-    root = content()
-    map strict_local {
+  // a local time "Y-M-D h:m:s" that is a real date in 2000-2099, zero-padded; else null
+  const strictLocal = `map strict_local {
       let m = this.re_find_all_submatch("^(20[0-9][0-9])-([0-9]{1,2})-([0-9]{1,2}) ([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})$")
       let s = if $m.length() == 1 {
         "%s-%02d-%02d %02d:%02d:%02d".format($m.0.1, $m.0.2.number().int64(), $m.0.3.number().int64(), $m.0.4.number().int64(), $m.0.5.number().int64(), $m.0.6.number().int64())
       } else { null }
       let back = if $s != null { $s.ts_strptime("%Y-%m-%d %H:%M:%S").ts_format("2006-01-02 15:04:05", "UTC").catch(null) } else { null }
       root = if $back != null && $back == $s { $s } else { null }
-    }
+    }`;
+  const validate = (label: string) => `- label: ${label}
+  mapping: |
+    root = content()
+    ${strictLocal}
     let p = this.payload | this
     let d = ($p.msg_calc_dvc_time | "").string().apply("strict_local")
     let t = ($p.msg_calc_parse_time | "").string().apply("strict_local")
@@ -368,14 +370,7 @@ function storeYaml(model: Model): string {
   const validateRow = (label: string) => `- label: ${label}
   mapping: |
     root = content()
-    map strict_local {
-      let m = this.re_find_all_submatch("^(20[0-9][0-9])-([0-9]{1,2})-([0-9]{1,2}) ([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})$")
-      let s = if $m.length() == 1 {
-        "%s-%02d-%02d %02d:%02d:%02d".format($m.0.1, $m.0.2.number().int64(), $m.0.3.number().int64(), $m.0.4.number().int64(), $m.0.5.number().int64(), $m.0.6.number().int64())
-      } else { null }
-      let back = if $s != null { $s.ts_strptime("%Y-%m-%d %H:%M:%S").ts_format("2006-01-02 15:04:05", "UTC").catch(null) } else { null }
-      root = if $back != null && $back == $s { $s } else { null }
-    }
+    ${strictLocal}
     let k = @nb67_row_key.or("").string().split("\\t")
     let no = if $k.length() == 4 && $k.index(0) != "" { $k.index(0) } else { null }
     let dt = if $k.length() == 4 && $k.index(1) != "" { $k.index(1) } else { null }
