@@ -265,6 +265,9 @@ export async function createReportDatabase(prefix: string, opts: { legacyTables?
   u.pathname = `/${name}`;
   const url = u.toString();
   const pool = new pg.Pool({ connectionString: url, max: 4 });
+  // drop() ends the pool, then DROP DATABASE ... WITH (FORCE) may still terminate a backend whose
+  // client is closing (57P01): an 'error' on that client then has no listener and fails the run
+  pool.on("connect", (c) => c.on("error", () => {}));
   if (opts.legacyTables !== false) await pool.query(legacyTablesSql());
   for (const f of reportSqlFiles()) await pool.query(readFileSync(f, "utf8"));
   let dropped = false;
