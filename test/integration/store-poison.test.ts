@@ -20,11 +20,10 @@
 // metrics (nb67_rows_*, nb67_store_last_resort_total, nb67_consumer_lag{stage="store"}) count it.
 import { spawn } from "node:child_process";
 import { createWriteStream, mkdirSync, readFileSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeKafka, createTopic, deleteTopic, partitionCount, produce, type ProduceRecord } from "../helpers/kafka.ts";
-import { createTestDatabase, getStack, REPO_ROOT, type TestDatabase } from "../helpers/stack.ts";
+import { createTestDatabase, freePort, getStack, REPO_ROOT, type TestDatabase } from "../helpers/stack.ts";
 import { loadModule, type WasmModule } from "../helpers/wasm-host.ts";
 import { FrameSimulator } from "../../tools/sim/sim.ts";
 import { groupLag, LOG_DIR, names, query, rowCount, waitFor } from "./ingest-support.ts";
@@ -52,17 +51,6 @@ function decoded(seed: number, n: number): Rec[] {
     out.push({ env, json, row: r.setMeta.nb67_row, key: `${env.payload.msg_calc_dvc_no}|${env.payload.msg_calc_dvc_time}|${env.payload.msg_frame_no}` });
   }
   return out;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
 }
 
 /** Sum of every sample of a metric family (any labels; `want` filters on a label substring). */
