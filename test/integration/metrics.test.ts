@@ -226,5 +226,10 @@ describe("a running stack exports every documented metric with a non-zero value"
     // Bounded labels only: the reason classes and kinds the README lists.
     const reasons = [...seen.keys()].filter((k) => nameOf(k) === "nb67_frames_rejected_total").map((k) => label(k, "reason"));
     for (const r of reasons) expect(["short", "train", "header", "clock", "device", "unwrap", "oversize", "other"]).toContain(r);
+    // Connect's timings are histograms (rpk-connect.yaml), not its default summaries, whose quantile
+    // streams held ~15 MiB of live heap with every stream in one process.
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(text).toMatch(/^processor_latency_ns_bucket\{/m);
+    expect(text).not.toMatch(/^processor_latency_ns\{[^}]*quantile="/m);
   }, 420_000);
 });
