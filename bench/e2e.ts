@@ -28,7 +28,8 @@
  * as `make run` starts Connect. Phase 5: PREV_GC ("GOGC=off GOMEMLIMIT=1GiB", the defaults before),
  * MEM_EXTRA (more candidates, `;`-separated, e.g. "GOGC=100 GOMEMLIMIT=120MiB"), LINE_RATE (560),
  * LINE_SECONDS (30), MEM_WORKLOADS (backlog,line), MEM_PIPELINES (a glob of the streams, default every pipeline but
- * edge, as make run), MEM_SPLIT=ingest (two processes: ingest, the rest).
+ * edge, as make run), MEM_SPLIT=ingest (two processes: ingest, the rest) or stages (three: ingest, store,
+ * the rest; the README's "~150 MB per process" table). MEM_EXTRA may set any variable, e.g. INGEST_BATCH.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { spawn, spawnSync } from "node:child_process";
