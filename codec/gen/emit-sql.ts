@@ -310,6 +310,20 @@ $fn$;
 `;
 }
 
+/**
+ * store_row_check reads four fields of the ~2 KB row literal without splitting all of it (a split
+ * allocated a string per field, ~12 KB a record, most of the store's garbage after the record itself):
+ * it counts the commas, takes the frame number with a pattern anchored at the start, and splits only
+ * the last ROW_TAIL_CHARS characters for the identity, which is among the last ROW_TAIL_MAX_FIELDS
+ * fields (at most ~160 characters in a decoder's literal; a longer tail is not used: the JSON is).
+ */
+export const ROW_TAIL_CHARS = 256;
+const ROW_TAIL_MAX_FIELDS = 12;
+/** An RE2 pattern anchored at the start whose group 1 is field `index` of a comma-separated list. */
+export function rowHeadPattern(index: number): string {
+  return `^${index === 0 ? "" : index === 1 ? "[^,]*," : `(?:[^,]*,){${index}}`}([^,]*),`;
+}
+
 /** The store stream: codec/gen/store.template.yaml with the column lists and indices filled in. */
 function storeYaml(model: Model): string {
   const fields = storedFields(model);
@@ -327,6 +341,12 @@ function storeYaml(model: Model): string {
   const rowFields = model.legacy.length + 3 + model.extended.length;
   const frameIdx = model.legacy.findIndex((f) => f.id === "msg_frame_no");
   if (frameIdx < 0) throw new Error("emit-sql: no msg_frame_no");
+  // the fields store_row_check reads: the frame number near the start, the identity and parse time
+  // just after the legacy fields, near the end
+  const rowHead = rowHeadPattern(frameIdx);
+  const rowTail = { DVC: rowFields - model.legacy.length, TIME: rowFields - model.legacy.length - 1, PARSE: rowFields - model.legacy.length - 2 };
+  if (frameIdx >= rowFields / 2 || Math.max(...Object.values(rowTail)) > ROW_TAIL_MAX_FIELDS)
+    throw new Error("emit-sql: store_row_check reads msg_frame_no from the first half of the row literal and the identity from its last fields");
 
   // a local time "Y-M-D h:m:s" that is a real date in 2000-2099, zero-padded; else null
   const strictLocal = `map strict_local {
@@ -429,10 +449,11 @@ ${indentBlock(rowwise("store_bulk_rowwise"), 8)}`;
     DSN,
     DATA_ERROR: dataErr,
     ROW_FIELDS: String(rowFields),
-    ROW_DVC: String(model.legacy.length),
-    ROW_TIME: String(model.legacy.length + 1),
-    ROW_FRAME: String(frameIdx),
-    ROW_PARSE: String(model.legacy.length + 2),
+    ROW_COMMAS: String(rowFields - 1),
+    ROW_HEAD_RE: rowHead,
+    ROW_TAIL_CHARS: String(ROW_TAIL_CHARS),
+    ROW_TAIL_FIELDS: String(Math.max(...Object.values(rowTail))),
+    ...Object.fromEntries(Object.entries(rowTail).map(([k, n]) => [`ROW_T_${k}`, String(n)])),
   };
   const blocks: Record<string, string> = {
     VALIDATE: validate("store_validate"),
