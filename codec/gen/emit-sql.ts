@@ -419,6 +419,15 @@ function storeYaml(model: Model): string {
         meta nb67_dedup_key = "md5:" + content().hash("md5").encode("hex")`;
   // one INSERT per record; a data error makes the record a dead letter (a conflict with its reason)
   const intoMacda = "table: macda\n        columns: *store_columns\n        args_mapping: *store_args\n        suffix: *store_suffix";
+  // the same, defining the anchors (YAML: an alias must follow its anchor; this is the first use)
+  const intoMacdaDefined = [
+    "table: macda",
+    "        columns: &store_columns",
+    indentBlock(cols.map((c) => `- ${c}`).join("\n"), 10),
+    "        args_mapping: &store_args |",
+    indentBlock(argsMapping, 10),
+    "        suffix: &store_suffix ON CONFLICT (dvc_no, dvc_time, msg_frame_no) DO UPDATE SET dvc_no = EXCLUDED.dvc_no WHERE nb67_store_conflict(macda, EXCLUDED)",
+  ].join("\n");
   const intoStoreIn = "table: macda_store_in\n        columns: *store_row_columns\n        args_mapping: *store_row_args";
   const rowwise = (label: string, into = intoMacda) => `- label: ${label}
   for_each:
@@ -441,6 +450,24 @@ function storeYaml(model: Model): string {
       processors:
 ${indentBlock(rowwise("store_bulk_rowwise"), 8)}`;
 
+  // The row path's fallback: each record's literal alone; a record whose literal the database refuses
+  // (a field out of range, say: not a conflict) is tried once more from its JSON, as bulk's fallback
+  // stores every record, so a bad header never costs a good record.
+  const ROWWISE_ROWS = `${rowwise("store_insert_rows_rowwise", intoStoreIn)}
+- label: store_insert_rows_json_retry
+  switch:
+    - check: '@nb67_store_error != null && @nb67_conflict == null'
+      processors:
+        - mapping: |
+            root = content()
+            meta nb67_store_error = deleted()
+            meta nb67_row = deleted()
+${indentBlock(validate("store_insert_rows_json_validate"), 8)}
+        - switch:
+            - check: '@nb67_store_error == null'
+              processors:
+${indentBlock(rowwise("store_insert_rows_json_rowwise", intoMacdaDefined), 16)}`;
+
   const template = readFileSync(new URL("./store.template.yaml", import.meta.url), "utf8");
   const inline: Record<string, string> = {
     NOTE: GENERATED_NOTE,
@@ -460,9 +487,7 @@ ${indentBlock(rowwise("store_bulk_rowwise"), 8)}`;
     ROWWISE,
     ROWWISE_ONLY: rowwise("store_insert_rowwise"),
     VALIDATE_ROW: validateRow("store_validate_row"),
-    ROWWISE_ROWS: rowwise("store_insert_rows_rowwise", intoStoreIn),
-    COLUMNS: cols.map((c) => `- ${c}`).join("\n"),
-    ARGS: argsMapping,
+    ROWWISE_ROWS: ROWWISE_ROWS,
   };
   return template
     .split("\n")
