@@ -266,7 +266,10 @@ export async function createReportDatabase(prefix: string, opts: { legacyTables?
   const url = u.toString();
   const pool = new pg.Pool({ connectionString: url, max: 4 });
   // drop() ends the pool, then DROP DATABASE ... WITH (FORCE) may still terminate a backend whose
-  // client is closing (57P01): an 'error' on that client then has no listener and fails the run
+  // client is closing (57P01). pg-pool re-emits an idle client's error on the pool, where an
+  // 'error' without a listener is thrown and fails the run: both get one (teardown only; a test's
+  // own queries still reject with their errors).
+  pool.on("error", () => {});
   pool.on("connect", (c) => c.on("error", () => {}));
   if (opts.legacyTables !== false) await pool.query(legacyTablesSql());
   for (const f of reportSqlFiles()) await pool.query(readFileSync(f, "utf8"));
