@@ -487,7 +487,7 @@ ${indentBlock(rowwise("store_insert_rows_json_rowwise", intoMacdaDefined), 16)}`
     ROWWISE,
     ROWWISE_ONLY: rowwise("store_insert_rowwise"),
     VALIDATE_ROW: validateRow("store_validate_row"),
-    ROWWISE_ROWS: ROWWISE_ROWS,
+    ROWWISE_ROWS,
   };
   return template
     .split("\n")
