@@ -10,6 +10,9 @@
 // that fails one request per report (failures) and always rejects one fault record (parked), alarm
 // bits that set and clear (episodes opened and closed). Gauges (lag, backlog, parked, run seconds)
 // are sampled every 2 s and their largest value counts: a lag is legitimately 0 once caught up.
+// A record's kafka_lag is its group's lag (end of partition minus committed offset) as Connect last
+// read it (every 5 s), so the store is slowed here (1 ms a row) to be behind for several readings
+// while the back-fill drains; at full speed it could drain between two readings (both lags stayed 0).
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -67,6 +70,9 @@ describe("a running stack exports every documented metric with a non-zero value"
     const c = new pg.Client({ connectionString: db.url });
     await c.connect();
     await c.query("ALTER TABLE macda_dead_letter ADD CONSTRAINT test_last_resort CHECK (reason NOT LIKE '%lastresort%')");
+    // The store's drain of the back-fill (~11,000 rows) takes > 10 s: nb67_consumer_lag{stage="store"} > 0.
+    await c.query("CREATE FUNCTION test_slow_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.001); RETURN NEW; END $$");
+    await c.query("CREATE TRIGGER test_slow_row BEFORE INSERT ON macda FOR EACH ROW EXECUTE FUNCTION test_slow_row()");
     await c.end();
     // The shared broker is busy with other tests' topics; a metadata race is retried.
     const create = async (name: string, parts: number) => {
