@@ -52,6 +52,10 @@ function sqlLegacy(f: Field): string {
   return `m.${f.id}::float8`;
 }
 
+// Every write into macda: an identical replay changes nothing, a key stored with other content is a
+// conflict (nb67_store_conflict raises 23505). The row path's trigger, bulk's statement and sql_insert.
+const ON_CONFLICT = "ON CONFLICT (dvc_no, dvc_time, msg_frame_no) DO UPDATE SET dvc_no = EXCLUDED.dvc_no WHERE nb67_store_conflict(macda, EXCLUDED)";
+
 function templateSql(model: Model): string {
   const fields = storedFields(model);
   const cols = [
@@ -187,7 +191,7 @@ BEGIN
   SELECT
       ${insVals}
   FROM r
-  ON CONFLICT (dvc_no, dvc_time, msg_frame_no) DO UPDATE SET dvc_no = EXCLUDED.dvc_no WHERE nb67_store_conflict(macda, EXCLUDED);
+  ${ON_CONFLICT};
   DELETE FROM macda_store_in;
   RETURN NULL;
 END
@@ -261,7 +265,7 @@ WITH lines AS (
   -- a key already stored: nothing for an identical replay; different content raises (23505), the
   -- batch fails and the store writes it row by row, where that record becomes a conflict dead letter
   -- (also when the row was committed by a concurrent batch this statement's snapshot does not see)
-  ON CONFLICT (dvc_no, dvc_time, msg_frame_no) DO UPDATE SET dvc_no = EXCLUDED.dvc_no WHERE nb67_store_conflict(macda, EXCLUDED)
+  ${ON_CONFLICT}
   RETURNING dvc_no, dvc_time, msg_frame_no
 ), dup AS MATERIALIZED (
   -- records whose key appears more than once in the batch: content hash against the first one's
@@ -426,7 +430,7 @@ function storeYaml(model: Model): string {
     indentBlock(cols.map((c) => `- ${c}`).join("\n"), 10),
     "        args_mapping: &store_args |",
     indentBlock(argsMapping, 10),
-    "        suffix: &store_suffix ON CONFLICT (dvc_no, dvc_time, msg_frame_no) DO UPDATE SET dvc_no = EXCLUDED.dvc_no WHERE nb67_store_conflict(macda, EXCLUDED)",
+    `        suffix: &store_suffix ${ON_CONFLICT}`,
   ].join("\n");
   const intoStoreIn = "table: macda_store_in\n        columns: *store_row_columns\n        args_mapping: *store_row_args";
   const rowwise = (label: string, into = intoMacda) => `- label: ${label}
